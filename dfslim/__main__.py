@@ -1,0 +1,3 @@
+from dfslim.cli import main
+
+main()

@@ -1,0 +1,126 @@
+"""Run rules over a parsed Dockerfile and turn their violations into findings (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from dfslim.api import Edit, Fix, Severity, Violation
+from dfslim.model import Dockerfile
+from dfslim.registry import Rule, all_rules
+from dfslim.suppress import suppressions
+
+
+@dataclass(frozen=True)
+class PositionedEdit:
+    edit: Edit
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    name: str
+    category: str
+    severity: Severity
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    stage: str | None
+    message: str
+    suggestion: str
+    fix: Fix | None
+    edits: tuple[PositionedEdit, ...]
+    savings_bytes: int | None
+    excerpt: str = ""  # the instruction's first line, for text output
+
+    @property
+    def sort_key(self):
+        return (self.path, self.line, self.column, self.rule)
+
+
+def lint(
+    dockerfile: Dockerfile,
+    rules: Iterable[Rule],
+    severities: Mapping[str, Severity] | None = None,
+) -> list[Finding]:
+    """Findings of `rules` on `dockerfile`, suppressions applied, sorted."""
+    severities = severities or {}
+    rule_keys, hadolint = _rule_keys()
+    suppressed = suppressions(dockerfile, rule_keys, hadolint)
+    findings: list[Finding] = []
+    for rule in rules:
+        seen: set[int] = set()
+        for violation in rule.check(dockerfile) or ():
+            instruction = violation.instruction
+            if instruction.index in seen:
+                continue  # two hits of one rule in one instruction are one finding
+            stage = dockerfile.stage_of(instruction)
+            if rule.meta.scope == "final" and stage is not None and not stage.ships:
+                continue
+            if suppressed.silences(rule.id, instruction.line):
+                continue
+            seen.add(instruction.index)
+            findings.append(_finding(dockerfile, rule, violation, severities))
+    findings.sort(key=lambda finding: finding.sort_key)
+    return findings
+
+
+def _finding(dockerfile: Dockerfile, rule: Rule, violation: Violation, severities) -> Finding:
+    instruction = violation.instruction
+    stage = dockerfile.stage_of(instruction)
+    severity = severities.get(rule.id) or violation.severity or rule.meta.severity
+    edits = ()
+    if violation.fix is not None:
+        edits = tuple(_positioned(dockerfile, edit) for edit in violation.fix.edits)
+    return Finding(
+        rule=rule.id,
+        name=rule.name,
+        category=rule.meta.category,
+        severity=severity,
+        path=dockerfile.path,
+        line=instruction.line,
+        column=instruction.column,
+        end_line=instruction.end_line,
+        end_column=instruction.end_column,
+        stage=stage.label if stage else None,
+        message=violation.message,
+        suggestion=violation.suggestion,
+        fix=violation.fix,
+        edits=edits,
+        savings_bytes=violation.savings_bytes,
+        excerpt=_first_line(dockerfile.text, instruction.start),
+    )
+
+
+def _first_line(text: str, start: int) -> str:
+    end = text.find("\n", start)
+    return text[start : end if end >= 0 else len(text)].rstrip("\r")
+
+
+def _positioned(dockerfile: Dockerfile, edit: Edit) -> PositionedEdit:
+    line, column = dockerfile.position(edit.start)
+    end_line, end_column = dockerfile.position(edit.end)
+    return PositionedEdit(edit, line, column, end_line, end_column)
+
+
+_KEYS: tuple[dict[str, str], dict[str, list[str]]] | None = None
+
+
+def _rule_keys() -> tuple[dict[str, str], dict[str, list[str]]]:
+    global _KEYS
+    if _KEYS is None:
+        keys: dict[str, str] = {}
+        hadolint: dict[str, list[str]] = {}
+        for rule in all_rules():
+            keys[rule.id.lower()] = rule.id
+            keys[rule.name] = rule.id
+            for code in rule.meta.hadolint_codes:
+                hadolint.setdefault(code, []).append(rule.id)
+        _KEYS = (keys, hadolint)
+    return _KEYS

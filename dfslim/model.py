@@ -1,0 +1,191 @@
+"""The immutable model of a parsed Dockerfile.
+
+Offsets are indices into `Dockerfile.text` (the file's text without a BOM); lines and
+columns are 1-based and `end_column` is exclusive, as in the JSON output.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+
+EMPTY_SCOPE: Mapping[str, str] = MappingProxyType({})
+
+
+class ParseError(Exception):
+    """The file cannot be read as a Dockerfile; `line` is 1-based when known."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """An instruction flag such as `--mount=type=cache,target=/root/.cache`."""
+
+    name: str  # lower-case, without the leading dashes
+    value: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Heredoc:
+    """A `<<EOF` body folded into its instruction."""
+
+    delimiter: str
+    strip_tabs: bool  # `<<-EOF`
+    quoted: bool  # `<<"EOF"`: no variable expansion in the body
+    body: str  # the body lines with their line endings, terminator excluded
+    body_start: int  # offset of the body in the text
+    start_line: int  # first body line
+    end_line: int  # the terminator's line
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    line: int
+    text: str  # after the `#`, stripped
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, eq=False)
+class Instruction:
+    """One Dockerfile instruction with its exact place in the source.
+
+    `value` is the logical text after the keyword: continuation lines joined, the escape
+    character and comment lines inside the continuation removed, heredoc bodies excluded.
+    `pieces` maps positions in `value` back to source offsets.
+    """
+
+    index: int
+    keyword: str  # upper-case
+    start: int
+    end: int  # exclusive, before the last line's line ending
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    value: str
+    pieces: tuple[tuple[int, int], ...]  # (index in value, source offset), ascending
+    flags: tuple[Flag, ...]
+    args_index: int  # where the arguments start in `value`, after the flags
+    heredocs: tuple[Heredoc, ...]
+    stage: int  # index of the stage; -1 before the first FROM
+    scope: Mapping[str, str]  # ARG/ENV values known just before this instruction
+
+    @property
+    def args(self) -> str:
+        return self.value[self.args_index :]
+
+    def source_offset(self, value_index: int) -> int:
+        """The source offset of `value[value_index]` (clamped to the instruction)."""
+        if value_index >= len(self.value):
+            return self.end
+        at = bisect.bisect_right(self.pieces, (value_index, float("inf"))) - 1
+        piece_index, source = self.pieces[max(at, 0)]
+        return source + (value_index - piece_index)
+
+    def flag(self, name: str) -> str | None:
+        """The value of the last flag called `name` (`""` for a bare flag), else None."""
+        found = None
+        for flag in self.flags:
+            if flag.name == name:
+                found = "" if flag.value is None else flag.value
+        return found
+
+    def flag_values(self, name: str) -> list[str]:
+        return [flag.value or "" for flag in self.flags if flag.name == name]
+
+    @cached_property
+    def exec_form(self) -> tuple[str, ...] | None:
+        """The JSON array of an exec-form RUN/CMD/ENTRYPOINT, else None."""
+        args = self.args.strip()
+        if not args.startswith("["):
+            return None
+        try:
+            parsed = json.loads(args)
+        except ValueError:
+            return None
+        if isinstance(parsed, list) and all(isinstance(item, str) for item in parsed):
+            return tuple(parsed)
+        return None
+
+    @cached_property
+    def script(self):
+        """The shell commands this instruction runs (RUN only); see `dfslim.shell`."""
+        from dfslim.shell import script_of
+
+        return script_of(self)
+
+
+@dataclass(frozen=True, eq=False)
+class Stage:
+    index: int
+    name: str | None  # as written after AS
+    instruction: Instruction  # its FROM
+    base: str  # the image as written
+    base_resolved: str  # after ARG substitution (may still contain `$` when unknown)
+    parent: int | None  # the earlier stage it is built FROM
+    ships: bool  # ends up in the final image
+    platform: str | None
+    instructions: tuple[Instruction, ...]  # FROM included
+
+    @property
+    def label(self) -> str:
+        """How outputs name the stage: its name, else its index."""
+        return self.name if self.name else str(self.index)
+
+
+@dataclass(frozen=True, eq=False)
+class Dockerfile:
+    path: str
+    text: str
+    bom: bool
+    escape: str
+    directives: Mapping[str, str]
+    instructions: tuple[Instruction, ...]
+    comments: tuple[Comment, ...]
+    stages: tuple[Stage, ...]
+    global_args: Mapping[str, str]
+    line_starts: tuple[int, ...] = field(repr=False)
+
+    def of(self, *keywords: str) -> Iterator[Instruction]:
+        wanted = {k.upper() for k in keywords}
+        return (i for i in self.instructions if i.keyword in wanted)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a source offset."""
+        line = bisect.bisect_right(self.line_starts, offset) - 1
+        return line + 1, offset - self.line_starts[line] + 1
+
+    def stage_of(self, instruction: Instruction) -> Stage | None:
+        return self.stages[instruction.stage] if instruction.stage >= 0 else None
+
+    def lineage(self, stage: Stage) -> list[Stage]:
+        """The stage and the stages it is built FROM, root first."""
+        chain = [stage]
+        while chain[-1].parent is not None:
+            chain.append(self.stages[chain[-1].parent])
+        return chain[::-1]
+
+    def find_stage(self, reference: str) -> Stage | None:
+        """The stage a `--from=` or `FROM` reference names (a name or an index)."""
+        wanted = reference.lower()
+        for stage in self.stages:
+            if stage.name and stage.name.lower() == wanted:
+                return stage
+        if wanted.isdigit() and int(wanted) < len(self.stages):
+            return self.stages[int(wanted)]
+        return None
+
+    @cached_property
+    def final_stage(self) -> Stage:
+        return self.stages[-1]

@@ -1,0 +1,66 @@
+"""The JSON report: the object `OUTPUT.md` specifies."""
+
+from __future__ import annotations
+
+import json
+
+from dfslim import __version__
+from dfslim.api import Severity
+from dfslim.linter import Finding
+from dfslim.reporters import Run
+
+
+def finding_dict(finding: Finding) -> dict:
+    fix = None
+    if finding.fix is not None:
+        fix = {
+            "safe": finding.fix.safe,
+            "title": finding.fix.title,
+            "edits": [
+                {
+                    "line": edit.line,
+                    "column": edit.column,
+                    "end_line": edit.end_line,
+                    "end_column": edit.end_column,
+                    "text": edit.edit.replacement,
+                }
+                for edit in finding.edits
+            ],
+        }
+    return {
+        "rule": finding.rule,
+        "name": finding.name,
+        "category": finding.category,
+        "severity": finding.severity.label,
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "end_line": finding.end_line,
+        "end_column": finding.end_column,
+        "stage": finding.stage,
+        "message": finding.message,
+        "suggestion": finding.suggestion,
+        "fix": fix,
+        "savings_bytes": finding.savings_bytes,
+    }
+
+
+def render(run: Run, *, color: bool = False) -> str:
+    findings = run.findings
+    document = {
+        "tool": {"name": "dfslim", "version": __version__},
+        "files": [
+            {"path": result.path, "findings": len(result.findings), "error": result.error}
+            for result in run.files
+        ],
+        "findings": [finding_dict(finding) for finding in findings],
+        "summary": {
+            "files": len(run.files),
+            "findings": len(findings),
+            "errors": run.count(Severity.ERROR),
+            "warnings": run.count(Severity.WARNING),
+            "infos": run.count(Severity.INFO),
+            "savings_bytes": run.savings_bytes,
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

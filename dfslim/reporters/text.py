@@ -1,0 +1,73 @@
+"""The human report: one block per finding, then a summary line."""
+
+from __future__ import annotations
+
+from dfslim.api import Severity
+from dfslim.reporters import Run
+
+COLORS = {Severity.ERROR: "RED", Severity.WARNING: "YELLOW", Severity.INFO: "CYAN"}
+
+
+def megabytes(size: int) -> str:
+    """`docker images` units (MB = 10^6 bytes), rounded: ~880 MB, ~1.2 GB."""
+    if size >= 10**9:
+        return f"~{size / 10**9:.1f} GB"
+    if size >= 10**7:
+        return f"~{round(size / 10**6)} MB"
+    return f"~{size / 10**6:.1f} MB" if size >= 10**5 else "<0.1 MB"
+
+
+def render(run: Run, *, color: bool = False) -> str:
+    paint = _painter(color)
+    out: list[str] = []
+    for result in run.files:
+        if result.error:
+            continue  # reported on standard error by the CLI
+        for finding in result.findings:
+            head = f"{paint(f'{finding.path}:{finding.line}:{finding.column}', 'BRIGHT')}: "
+            head += f"{paint(finding.severity.label, COLORS[finding.severity])} "
+            head += f"{paint(finding.rule, 'BRIGHT')} {finding.name}: {finding.message}"
+            if finding.savings_bytes:
+                head += f" ({megabytes(finding.savings_bytes)})"
+            out.append(head)
+            if finding.excerpt:
+                out.append(f"  {finding.line:>4} | {finding.excerpt.strip()}")
+            help_line = f"  help: {finding.suggestion}"
+            if finding.fix is not None:
+                help_line += " [fix]" if finding.fix.safe else " [unsafe fix]"
+            out.append(paint(help_line, "GREEN"))
+            out.append("")
+        file_savings = sum(f.savings_bytes or 0 for f in result.findings)
+        if file_savings and len(run.files) > 1:
+            out.append(f"{result.path}: estimated savings {megabytes(file_savings)}")
+            out.append("")
+    out.append(summary(run))
+    return "\n".join(out) + "\n"
+
+
+def summary(run: Run) -> str:
+    files = len(run.files)
+    failed = sum(1 for result in run.files if result.error)
+    findings = sum(len(result.findings) for result in run.files)
+    counts = ", ".join(
+        f"{run.count(severity)} {severity.label}{'s' if run.count(severity) != 1 else ''}"
+        for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+    )
+    line = f"{files} file{'s' if files != 1 else ''} linted, {findings} finding{'s' if findings != 1 else ''} ({counts})"
+    if failed:
+        line += f", {failed} file{'s' if failed != 1 else ''} could not be linted"
+    if run.savings_bytes:
+        line += f"; estimated savings {megabytes(run.savings_bytes)}"
+    return line
+
+
+def _painter(color: bool):
+    if not color:
+        return lambda text, _style: text
+    from colorama import Fore, Style
+
+    def paint(text: str, style: str) -> str:
+        code = Style.BRIGHT if style == "BRIGHT" else getattr(Fore, style)
+        return f"{code}{text}{Style.RESET_ALL}"
+
+    return paint

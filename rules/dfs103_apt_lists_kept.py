@@ -1,0 +1,69 @@
+"""apt package lists are left in the image.
+
+## What it does
+Flags a `RUN` that installs packages with `apt-get install` (or `apt install`) and does not
+remove `/var/lib/apt/lists/*` later in the same `RUN`.
+
+## Why is this bad?
+`apt-get update` downloads the package index into `/var/lib/apt/lists`: tens of megabytes
+that nothing needs once the packages are installed. A layer is frozen when its `RUN` ends,
+so only a removal in the same `RUN` keeps the lists out of the image; `apt-get clean` does
+not remove them, and a later `RUN rm -rf ...` only hides them.
+
+## Example
+    RUN apt-get update && apt-get install -y --no-install-recommends curl
+
+## Use instead
+    RUN apt-get update && apt-get install -y --no-install-recommends curl \
+        && rm -rf /var/lib/apt/lists/*
+
+or keep the lists out of the image with a BuildKit cache mount, which also speeds up
+rebuilds:
+
+    RUN --mount=type=cache,target=/var/lib/apt/lists \
+        --mount=type=cache,target=/var/cache/apt,sharing=locked \
+        apt-get update && apt-get install -y --no-install-recommends curl
+
+## Fix
+Safe: appends `&& rm -rf /var/lib/apt/lists/*` to the `RUN`.
+
+## Scope
+Only stages that ship: a builder stage's lists never reach the final image.
+"""
+
+from dfslim.api import Fix, Meta, Severity, Violation
+from dfslim.shell import append_edit, apt_action, cache_mounted, removes
+
+META = Meta(
+    id="DFS103",
+    name="apt-lists-kept",
+    category="size",
+    severity=Severity.WARNING,
+    scope="final",
+    fix="safe",
+    others=("hadolint DL3009",),
+)
+
+LISTS = "/var/lib/apt/lists"
+CLEANUP = " && rm -rf /var/lib/apt/lists/*"
+
+
+def check(dockerfile):
+    for instruction in dockerfile.of("RUN"):
+        if cache_mounted(instruction, LISTS):
+            continue
+        commands = instruction.script.commands
+        installs = [i for i, command in enumerate(commands) if apt_action(command) in ("install", "dist-upgrade", "upgrade", "full-upgrade", "build-dep")]
+        if not installs:
+            continue
+        if any(removes(command, LISTS) for command in commands[installs[-1] + 1 :]):
+            continue
+        edit = append_edit(instruction.script, CLEANUP)
+        fix = Fix("Append `&& rm -rf /var/lib/apt/lists/*` to this RUN", (edit,)) if edit else None
+        yield Violation(
+            instruction,
+            "apt package lists stay in the image",
+            "append `&& rm -rf /var/lib/apt/lists/*` to this RUN, or mount a cache: "
+            "`RUN --mount=type=cache,target=/var/lib/apt/lists ...`",
+            fix=fix,
+        )
