@@ -33,7 +33,7 @@ META = Meta(
 
 def check(dockerfile):
     unknown = [i for i in dockerfile.instructions if i.keyword not in KNOWN_INSTRUCTIONS]
-    if unknown:
+    if unknown:  # the build stops at the first one: report it alone
         more = f" ({len(unknown) - 1} more such lines follow)" if len(unknown) > 1 else ""
         yield Violation(
             unknown[0],
@@ -42,15 +42,9 @@ def check(dockerfile):
             "rendered file rather than a template",
         )
     for instruction in dockerfile.instructions:
-        keyword = instruction.keyword
-        if keyword not in KNOWN_INSTRUCTIONS:
-            continue
-                "fix the keyword (a typo?), add the missing `#` of a comment, or lint the "
-                "rendered file rather than a template",
-            )
-        elif instruction.stage < 0 and keyword != "ARG":
+        if instruction.stage < 0 and instruction.keyword not in ("ARG", *[u.keyword for u in unknown]):
             yield Violation(
                 instruction,
-                f"`{keyword}` before the first FROM; only ARG may come before it",
+                f"`{instruction.keyword}` before the first FROM; only ARG may come before it",
                 "move this instruction after the first `FROM`",
             )
