@@ -42,7 +42,7 @@ def check(dockerfile):
             "rendered file rather than a template",
         )
     for instruction in dockerfile.instructions:
-        if instruction.stage < 0 and instruction.keyword not in ("ARG", *[u.keyword for u in unknown]):
+        if instruction.stage < 0 and instruction.keyword in KNOWN_INSTRUCTIONS and instruction.keyword != "ARG":
             yield Violation(
                 instruction,
                 f"`{instruction.keyword}` before the first FROM; only ARG may come before it",
