@@ -66,6 +66,7 @@ class Violation:
     fix: Fix | None = None
     savings_bytes: int | None = None
     severity: Severity | None = None  # overrides the rule's default for this finding
+    mask: tuple[tuple[int, int], ...] = ()  # source ranges (secrets) outputs must not show
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import sys
@@ -31,8 +32,9 @@ def main() -> None:
 @click.option("--select", help="Comma-separated rule ids, names or categories (size, security, correctness) to run.")
 @click.option("--ignore", help="Comma-separated rule ids, names or categories to skip.")
 @click.option("--fail-level", type=click.Choice(["error", "warning", "info", "none"]), default="warning", show_default=True, help="Exit 1 when a finding is at or above this severity.")
+@click.option("--context", "context_dir", type=click.Path(file_okay=False), help="The build context for context-aware rules (default: each Dockerfile's folder).")
 @click.option("--no-color", is_flag=True, help="Never colour the text output.")
-def lint(paths, output_format, select, ignore, fail_level, no_color) -> None:
+def lint(paths, output_format, select, ignore, fail_level, context_dir, no_color) -> None:
     """Lint Dockerfiles (files or folders; `-` for standard input; default: the current folder)."""
     from dfslim.config import ConfigError, Settings, split_list
     from dfslim.reporters import Run, render
@@ -42,7 +44,7 @@ def lint(paths, output_format, select, ignore, fail_level, no_color) -> None:
         rules = settings.rules()
     except ConfigError as error:
         raise click.UsageError(str(error)) from None
-    results = [_lint_one(path, rules, settings) for path in discover(paths or (".",))]
+    results = [_lint_one(path, rules, settings, context_dir) for path in discover(paths or (".",))]
     run = Run(results)
     color = output_format == "text" and _use_color(no_color)
     if color:
@@ -88,7 +90,7 @@ def _walk(folder: str):
                 yield os.path.join(root, name) if root != "." else name
 
 
-def _lint_one(path, rules, settings):
+def _lint_one(path, rules, settings, context_dir=None):
     from dfslim.linter import lint
     from dfslim.model import ParseError
     from dfslim.parser import parse_bytes
@@ -104,6 +106,9 @@ def _lint_one(path, rules, settings):
     except ParseError as error:
         where = f"{path}:{error.line}" if error.line else path
         return FileResult(path, error=f"{where}: {error.message}")
+    if path != "-":
+        context = context_dir or os.path.dirname(os.path.abspath(path))
+        dockerfile = dataclasses.replace(dockerfile, context_dir=context)
     return FileResult(path, lint(dockerfile, rules, settings.severities))
 
 

@@ -94,13 +94,26 @@ def _finding(dockerfile: Dockerfile, rule: Rule, violation: Violation, severitie
         fix=violation.fix,
         edits=edits,
         savings_bytes=violation.savings_bytes,
-        excerpt=_first_line(dockerfile.text, instruction.start),
+        excerpt=_excerpt(dockerfile.text, instruction.start, violation.mask),
     )
 
 
-def _first_line(text: str, start: int) -> str:
+def _excerpt(text: str, start: int, mask) -> str:
+    """The first line of the instruction, with masked ranges shown as `****`."""
     end = text.find("\n", start)
-    return text[start : end if end >= 0 else len(text)].rstrip("\r")
+    end = end if end >= 0 else len(text)
+    line = text[start:end].rstrip("\r")
+    for mask_start, mask_end in sorted(mask, reverse=True):
+        low, high = max(mask_start, start) - start, min(mask_end, end) - start
+        if low < high:
+            line = line[:low] + mask_secret(line[low:high]) + line[high:]
+    return line
+
+
+def mask_secret(secret: str) -> str:
+    """Keep a hint of a secret without revealing it: `AKIA****`."""
+    keep = min(4, len(secret) // 4)
+    return secret[:keep] + "****"
 
 
 def _positioned(dockerfile: Dockerfile, edit: Edit) -> PositionedEdit:

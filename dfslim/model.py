@@ -156,6 +156,7 @@ class Dockerfile:
     stages: tuple[Stage, ...]
     global_args: Mapping[str, str]
     line_starts: tuple[int, ...] = field(repr=False)
+    context_dir: str | None = None  # the build context, for context-aware rules; None: unknown
 
     def of(self, *keywords: str) -> Iterator[Instruction]:
         wanted = {k.upper() for k in keywords}
