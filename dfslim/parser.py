@@ -89,6 +89,7 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
 @dataclass
 class _Layout:
     masked: str
+    directive_lines: set[int]
     comment_lines: set[int]  # 0-based lines that are comments inside a continuation
     heredocs: dict[int, list[tuple[str, bool, bool, int, int]]]  # start line -> bodies
     ends: dict[int, int]  # start line -> last line, heredoc terminators included
@@ -179,7 +180,7 @@ def _layout(lines: list[str], escape: str, directive_lines: set[int]) -> _Layout
             found.append((delimiter, strip_tabs, quoted, body_start, number - 1))
         heredocs[first] = found
         ends[first] = number - 1
-    return _Layout("\n".join(masked) + "\n", comment_lines, heredocs, ends)
+    return _Layout("\n".join(masked) + "\n", directive_lines, comment_lines, heredocs, ends)
 
 
 def _heredoc_markers(logical: list[str]) -> list[tuple[str, bool, bool]]:
@@ -220,8 +221,8 @@ class _Builder:
         self.scope: Mapping[str, str] = EMPTY_SCOPE
 
     def add_comment(self, number: int) -> None:
-        if number in self.layout.comment_lines:
-            return  # inside a continuation: not a comment of the file's own
+        if number in self.layout.comment_lines or number in self.layout.directive_lines:
+            return  # a directive, or inside a continuation: not a comment of the file's own
         line = self.lines[number]
         start = self.line_starts[number] + (len(line) - len(line.lstrip()))
         text = line.strip()[1:].strip()

@@ -109,7 +109,9 @@ def tokenize(text: str, base: int = 0, to_source=None) -> list[Command]:
     def flush(after: str | None) -> None:
         nonlocal words, redirects, before
         if words or redirects:
-            commands.append(_command(words, redirects, before, after, depth, locate))
+            command = _command(words, redirects, before, after, depth, locate)
+            if command.words:  # a bare assignment or `fi` runs no program
+                commands.append(command)
         words, redirects = [], []
         before = after
 

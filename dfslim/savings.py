@@ -1,0 +1,72 @@
+"""Sourced figures for the bytes each size rule's fix removes from an image.
+
+The figures live in ``dfslim/data/savings.json``; every figure names its
+source there.  The file is read once, on first use.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+__all__ = ["figure", "ratio", "source_of", "note_of", "keys"]
+
+_DATA_FILE = "savings.json"
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    text = resources.files("dfslim").joinpath("data").joinpath(_DATA_FILE).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _entry(key: str) -> dict[str, Any] | None:
+    entry = _data().get("figures", {}).get(key)
+    return entry if isinstance(entry, dict) else None
+
+
+def figure(key: str) -> int | None:
+    """Bytes the fix saves, or None when unknown or the key is absent."""
+    entry = _entry(key)
+    if entry is None:
+        return None
+    value = entry.get("bytes")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def ratio(key: str) -> float | None:
+    """The multiplier recorded for ratio figures (e.g. ``lastlog:per-uid``), else None."""
+    entry = _entry(key)
+    if entry is None:
+        return None
+    value = entry.get("ratio")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def source_of(key: str) -> dict | None:
+    """The source record (title, url, date, measured) of a figure, for display or citation."""
+    entry = _entry(key)
+    if entry is None or not entry.get("source"):
+        return None
+    record = _data().get("sources", {}).get(entry["source"])
+    if not isinstance(record, dict):
+        return None
+    return {"id": entry["source"], **record}
+
+
+def note_of(key: str) -> str | None:
+    """The note explaining a figure, or why it is unknown."""
+    entry = _entry(key)
+    if entry is None:
+        return None
+    note = entry.get("note")
+    return note if isinstance(note, str) else None
+
+
+def keys() -> list[str]:
+    """All figure keys, sorted."""
+    return sorted(_data().get("figures", {}))

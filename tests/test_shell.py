@@ -1,0 +1,71 @@
+"""The shell splitter behind every RUN rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from dfslim.shell import has_option, subcommand, tokenize, unwrap
+
+
+def argvs(text):
+    return [c.argv for c in tokenize(text)]
+
+
+@pytest.mark.parametrize(
+    "script, expected",
+    [
+        ("a && b || c; d | e & f", [("a",), ("b",), ("c",), ("d",), ("e",), ("f",)]),
+        ("echo 'a && b' \"c; d\"", [("echo", "a && b", "c; d")]),
+        ("echo a\\ b \\&\\& c", [("echo", "a b", "&&", "c")]),
+        ("x=$(cat f | wc -l) && echo `date` ${HOME}", [("echo", "`date`", "${HOME}")]),
+        ("(cd /src && make) && rm -rf /src", [("cd", "/src"), ("make",), ("rm", "-rf", "/src")]),
+        ("if [ -f x ]; then pip install x; fi", [("[", "-f", "x", "]"), ("pip", "install", "x")]),
+        ("for f in a b; do echo $f; done", [("echo", "$f")]),
+        ("curl -o x https://a 2>&1 >/dev/null", [("curl", "-o", "x", "https://a")]),
+        ("echo hi # && rm -rf /", [("echo", "hi")]),
+        ("a\nb\n\nc", [("a",), ("b",), ("c",)]),
+        ("echo \"unterminated", [("echo", "unterminated")]),
+    ],
+)
+def test_split(script, expected):
+    assert argvs(script) == expected
+
+
+def test_operators_and_depth():
+    first, second, third = tokenize("(cd x && make) | tee log")
+    assert (first.depth, first.after) == (1, "&&")
+    assert (second.depth, second.after) == (1, ")")
+    assert third.before == ")" or third.piped_from or third.before == "|"
+
+
+def test_assignments_and_redirects():
+    (command,) = tokenize("DEBIAN_FRONTEND=noninteractive apt-get install -y x > /tmp/log 2>&1")
+    assert [w.text for w in command.assignments] == ["DEBIAN_FRONTEND=noninteractive"]
+    assert command.argv == ("apt-get", "install", "-y", "x")
+    assert [(op, w.text) for op, w in command.redirects] == [(">", "/tmp/log"), (">&", "1")]
+
+
+def test_word_offsets():
+    text = "apt-get install -y 'curl'"
+    (command,) = tokenize(text, base=100)
+    word = command.words[3]
+    assert (word.text, word.start, word.end) == ("curl", 119, 125)
+
+
+def test_unwrap_and_options():
+    (command,) = tokenize("sudo -E -u root env A=1 apt-get -qq -o Dpkg::Options::=x install -yq curl")
+    words = unwrap(command)
+    assert words[0].text == "apt-get"
+    assert subcommand(words, ("-o",))[1] == "install"
+    assert has_option(words, "-y") and has_option(words, "--quiet", "-q")
+    assert not has_option(words, "--yes")
+    assert has_option(["pip", "install", "--no-cache-dir=1"], "--no-cache-dir")
+
+
+def test_pathological_input_is_linear():
+    import time
+
+    for text in ("'" * 200_000, "$(" * 100_000, "a && " * 50_000, "\\" * 200_000, '"' + "\\x" * 100_000):
+        started = time.perf_counter()
+        tokenize(text)
+        assert time.perf_counter() - started < 2.0
