@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from dfslim.model import Dockerfile
 
-DFSLIM_RE = re.compile(r"dfslim:\s*(ignore-file|ignore)\b\s*(?:=\s*(.*))?$", re.IGNORECASE)
+DFSLIM_RE = re.compile(r"dfslim:\s*(ignore-file|ignore)\b\s*(?:=\s*(.*)|#.*)?$", re.IGNORECASE)
 HADOLINT_RE = re.compile(r"hadolint\s+(global\s+)?ignore\s*=\s*(.*)$", re.IGNORECASE)
 EVERYTHING = "*"
 
