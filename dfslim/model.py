@@ -188,5 +188,10 @@ class Dockerfile:
         return None
 
     @cached_property
+    def newline(self) -> str:
+        """The file's line ending, for fixes that add lines."""
+        return "\r\n" if "\r\n" in self.text else "\n"
+
+    @cached_property
     def final_stage(self) -> Stage:
         return self.stages[-1]
