@@ -633,3 +633,8 @@ def family_of(reference: str) -> str | None:
         return ref.family.name if ref is not None else None
     except Exception:  # pragma: no cover
         return None
+
+
+def releases() -> dict[str, Any]:
+    """Distribution codenames and version numbers (`debian`, `ubuntu`) from the table."""
+    return _data().get("releases", {})

@@ -70,3 +70,48 @@ def note_of(key: str) -> str | None:
 def keys() -> list[str]:
     """All figure keys, sorted."""
     return sorted(_data().get("figures", {}))
+
+
+def stage_base(dockerfile, instruction) -> str | None:
+    """The image a stage of `instruction` is ultimately built on (through parent stages)."""
+    stage = dockerfile.stage_of(instruction)
+    if stage is None:
+        return None
+    root = dockerfile.lineage(stage)[0]
+    return None if "$" in root.base_resolved else root.base_resolved
+
+
+def distribution(image: str | None) -> tuple[str, str | None] | None:
+    """(`debian`|`ubuntu`|`alpine`..., release or None) of an image, from the image table."""
+    if not image:
+        return None
+    from dfslim.images import lookup, releases
+
+    info = lookup(image)
+    if info is None:
+        return None
+    for distro in ("debian", "ubuntu"):
+        codenames = releases().get(distro, {}).get("codenames", {})
+        numbers = {number: name for name, number in codenames.items() if number}
+        if info.family == distro and info.version:
+            if distro == "debian":
+                return distro, info.version if info.version in codenames else numbers.get(info.version.split(".")[0])
+            return distro, codenames.get(info.version, info.version)
+        for token in info.variant.split("-"):
+            if token in codenames:
+                return distro, token if distro == "debian" else codenames[token]
+    if info.family == "alpine" or "alpine" in info.variant:
+        return "alpine", None
+    return None
+
+
+def apt_lists_bytes(image: str | None) -> int | None:
+    """What the apt package lists of the image's release weigh, or a conservative default."""
+    found = distribution(image)
+    if found and found[1]:
+        exact = figure(f"apt-lists:{found[0]}:{found[1]}")
+        if exact:
+            return exact
+    if found and found[0] not in ("debian", "ubuntu"):
+        return None
+    return figure("apt-lists:default")
