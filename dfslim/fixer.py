@@ -8,6 +8,7 @@ that is a bug in dfslim, never something to write to a user's file.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -62,14 +63,14 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def fix_text(text: str, path: str, rules, severities=None, unsafe: bool = False) -> FixOutcome:
+def fix_text(text: str, path: str, rules, severities=None, unsafe: bool = False, context_dir: str | None = None) -> FixOutcome:
     """Fix `text` until stable. Raises FixError when a fix would damage the file."""
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     current = text[len(bom) :]
     outcome = FixOutcome(text)
     seen = {current}
     for _ in range(MAX_PASSES):
-        findings = lint(parse(bom + current, path), rules, severities)
+        findings = lint(_parse(bom + current, path, context_dir), rules, severities)
         fixed, chosen = apply_fixes(current, findings, unsafe)
         if not chosen or fixed == current:
             outcome.text = bom + current
@@ -87,6 +88,11 @@ def fix_text(text: str, path: str, rules, severities=None, unsafe: bool = False)
         current = fixed
     rules_named = ", ".join(sorted({f.rule for f in chosen}))
     raise FixError(f"internal error: the fixes of {rules_named} do not settle after {MAX_PASSES} passes; nothing was changed")
+
+
+def _parse(text: str, path: str, context_dir: str | None):
+    dockerfile = parse(text, path)
+    return dataclasses.replace(dockerfile, context_dir=context_dir) if context_dir else dockerfile
 
 
 def _culprit(text: str, path: str, chosen: list[Finding], unsafe: bool) -> str:

@@ -38,6 +38,14 @@ class Finding:
     edits: tuple[PositionedEdit, ...]
     savings_bytes: int | None
     excerpt: str = ""  # the instruction's first line, for text output
+    fingerprint_text: str = ""  # the whole instruction, normalized and masked, for stable fingerprints
+    secrets: tuple[str, ...] = ()  # secrets in the file: outputs show them only through redact()
+
+    def redact(self, text: str) -> str:
+        """`text` with every secret of the file masked (`AKIA****`)."""
+        for secret in self.secrets:
+            text = text.replace(secret, mask_secret(secret))
+        return text
 
     @property
     def sort_key(self):
@@ -53,6 +61,7 @@ def lint(
     severities = severities or {}
     rule_keys, hadolint = _rule_keys()
     suppressed = suppressions(dockerfile, rule_keys, hadolint)
+    mask = _secret_spans(dockerfile)
     findings: list[Finding] = []
     for rule in rules:
         seen: set[int] = set()
@@ -66,13 +75,25 @@ def lint(
             if suppressed.silences(rule.id, instruction.line):
                 continue
             seen.add(instruction.index)
-            findings.append(_finding(dockerfile, rule, violation, severities))
+            findings.append(_finding(dockerfile, rule, violation, severities, mask))
     findings.sort(key=lambda finding: finding.sort_key)
     return findings
 
 
-def _finding(dockerfile: Dockerfile, rule: Rule, violation: Violation, severities) -> Finding:
+def _secret_spans(dockerfile: Dockerfile) -> tuple[tuple[int, int], ...]:
+    """Where the file holds secrets, by every rule that knows how to find them (a rule
+    module's `secret_spans`), selected or not: no output may show a secret."""
+    spans: set[tuple[int, int]] = set()
+    for rule in all_rules():
+        if rule.secret_spans is not None:
+            spans.update(rule.secret_spans(dockerfile))
+    return tuple(sorted(spans))
+
+
+def _finding(dockerfile: Dockerfile, rule: Rule, violation: Violation, severities, file_mask=()) -> Finding:
     instruction = violation.instruction
+    mask = tuple(sorted(set(violation.mask) | set(file_mask)))
+    secrets = tuple(sorted({dockerfile.text[s:e] for s, e in mask if e > s}, key=len, reverse=True))
     stage = dockerfile.stage_of(instruction)
     severity = severities.get(rule.id) or violation.severity or rule.meta.severity
     edits = ()
@@ -89,13 +110,21 @@ def _finding(dockerfile: Dockerfile, rule: Rule, violation: Violation, severitie
         end_line=instruction.end_line,
         end_column=instruction.end_column,
         stage=stage.label if stage else None,
-        message=violation.message,
-        suggestion=violation.suggestion,
+        message=_redact(violation.message, secrets),
+        suggestion=_redact(violation.suggestion, secrets),
         fix=violation.fix,
         edits=edits,
         savings_bytes=violation.savings_bytes,
-        excerpt=_excerpt(dockerfile.text, instruction.start, violation.mask),
+        excerpt=_excerpt(dockerfile.text, instruction.start, mask),
+        fingerprint_text=_fingerprint_text(dockerfile, instruction, mask),
+        secrets=secrets,
     )
+
+
+def _redact(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, mask_secret(secret))
+    return text
 
 
 def _excerpt(text: str, start: int, mask) -> str:
@@ -108,6 +137,21 @@ def _excerpt(text: str, start: int, mask) -> str:
         if low < high:
             line = line[:low] + mask_secret(line[low:high]) + line[high:]
     return line
+
+
+def _fingerprint_text(dockerfile: Dockerfile, instruction, mask) -> str:
+    """The instruction's source with masked ranges as `****`, comment lines and line
+    continuations dropped and whitespace collapsed: what stays the same when lines are
+    added elsewhere or the instruction is re-indented."""
+    start, end = instruction.start, instruction.end
+    text = dockerfile.text[start:end]
+    for mask_start, mask_end in sorted(mask, reverse=True):
+        low, high = max(mask_start, start) - start, min(mask_end, end) - start
+        if low < high:
+            text = text[:low] + "****" + text[high:]
+    lines = [line.strip() for line in text.splitlines()]
+    kept = lines[:1] + [line for line in lines[1:] if not line.startswith("#")]
+    return " ".join(" ".join(line.removesuffix(dockerfile.escape) for line in kept).split())
 
 
 def mask_secret(secret: str) -> str:

@@ -303,7 +303,7 @@ class _Builder:
 
     def _start_stage(self, instruction: Instruction) -> None:
         words = instruction.args.split()
-        base = words[0] if words else ""
+        base = unquote(words[0], self.escape) if words else ""
         name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
         resolved = expand(base, self.global_args)
         parent = None
@@ -319,7 +319,7 @@ class _Builder:
     def _assign(self, instruction: Instruction) -> None:
         in_stage = bool(self.stage_heads)
         scope = dict(self.stage_scopes[-1]) if in_stage else self.global_args
-        for name, value in assignments(instruction.keyword, instruction.args):
+        for name, value in assignments(instruction.keyword, instruction.args, self.escape):
             if value is None:  # `ARG NAME` takes the global default, if any
                 if name in self.global_args and in_stage:
                     scope[name] = self.global_args[name]
@@ -437,25 +437,26 @@ def expand(text: str, scope: Mapping[str, str]) -> str:
     return VARIABLE_RE.sub(substitute, text)
 
 
-def assignments(keyword: str, args: str) -> list[tuple[str, str | None]]:
-    """`KEY=value` pairs of ENV/ARG (and the legacy `ENV KEY value` form)."""
-    words = split_words(args)
+def assignments(keyword: str, args: str, escape: str = "\\") -> list[tuple[str, str | None]]:
+    """`KEY=value` pairs of ENV/ARG (and the legacy `ENV KEY value` form); `escape` is the
+    file's escape character (a backslash is plain text when the escape is a backtick)."""
+    words = split_words(args, escape)
     if not words:
         return []
     if keyword == "ENV" and "=" not in words[0]:
         name, _, rest = args.strip().partition(" ")
         rest = rest.strip()
-        return [(name, unquote(rest) if rest else "")]
+        return [(name, unquote(rest, escape) if rest else "")]
     pairs = []
     for word in words:
         name, equals, value = word.partition("=")
         if not name:
             continue
-        pairs.append((name, unquote(value) if equals else None))
+        pairs.append((name, unquote(value, escape) if equals else None))
     return pairs
 
 
-def split_words(text: str) -> list[str]:
+def split_words(text: str, escape: str = "\\") -> list[str]:
     """Split on unquoted whitespace, keeping quotes (for ENV/ARG/LABEL values)."""
     words, current, quote, escaped = [], [], None, False
     in_word = False
@@ -463,7 +464,7 @@ def split_words(text: str) -> list[str]:
         if escaped:
             current.append(char)
             escaped = False
-        elif char == "\\" and quote != "'":
+        elif char == escape and quote != "'":
             current.append(char)
             escaped = True
         elif quote:
@@ -486,11 +487,11 @@ def split_words(text: str) -> list[str]:
     return words
 
 
-def unquote(value: str) -> str:
+def unquote(value: str, escape: str = "\\") -> str:
     out, quote, index = [], None, 0
     while index < len(value):
         char = value[index]
-        if char == "\\" and quote != "'" and index + 1 < len(value):
+        if char == escape and quote != "'" and index + 1 < len(value):
             out.append(value[index + 1])
             index += 2
             continue

@@ -30,6 +30,7 @@ class Rule:
     check: object  # Callable[[Dockerfile], Iterable[Violation]]
     doc: str
     module: str
+    secret_spans: object = None  # Callable[[Dockerfile], Iterable[(start, end)]] | None
 
     @property
     def id(self) -> str:
@@ -61,7 +62,8 @@ def rule_from_module(module: ModuleType) -> Rule:
     missing = [heading for heading in DOC_HEADINGS if heading not in doc]
     if missing:
         raise RuleError(f"{module.__name__}: docstring lacks {', '.join(missing)}")
-    return Rule(meta, check, doc, module.__name__)
+    spans = getattr(module, "secret_spans", None)
+    return Rule(meta, check, doc, module.__name__, spans if callable(spans) else None)
 
 
 @cache
@@ -115,3 +117,18 @@ def resolve(token: str) -> list[Rule]:
     if rule is None:
         raise KeyError(token)
     return [rule]
+
+
+def markdown_table() -> str:
+    """The rule table of the README, from the rules' metadata."""
+    rows = [
+        "| id | name | category | severity | fix | what it flags | same as |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for rule in all_rules():
+        meta = rule.meta
+        name = meta.name if meta.enabled else f"{meta.name} (off by default)"
+        summary = rule.summary.replace("|", "\\|")
+        others = ", ".join(meta.others).replace("|", "\\|") or "—"
+        rows.append(f"| {meta.id} | {name} | {meta.category} | {meta.severity.label} | {meta.fix or '—'} | {summary} | {others} |")
+    return "\n".join(rows)

@@ -439,3 +439,735 @@ def append_edit(script: Script, text: str):
         return None
     last = script.commands[-1]
     return Edit(last.end, last.end, text)
+
+
+# ---------------------------------------------------------------------------- package managers
+
+APK_VALUE_OPTIONS = ("-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir", "--repositories-file", "--wait", "--timeout")
+RPM_VALUE_OPTIONS = (
+    "-c", "--config", "--installroot", "--releasever", "--setopt", "--enablerepo", "--disablerepo",
+    "--repo", "--repoid", "-x", "--exclude", "-d", "--debuglevel", "-e", "--errorlevel",
+    "--rpmverbosity", "--forcearch", "--downloaddir", "--destdir", "--color", "--enableplugin",
+    "--disableplugin", "--cachedir",
+)
+ZYPPER_VALUE_OPTIONS = ("-R", "--root", "-D", "--reposd-dir", "-C", "--cache-dir", "--raw-cache-dir", "--solv-cache-dir", "--pkg-cache-dir", "-c", "--config", "--releasever", "--installroot")
+PIP_VALUE_OPTIONS = ("--proxy", "--cache-dir", "--log", "--log-file", "--local-log", "--timeout", "--retries", "--exists-action", "--trusted-host", "--cert", "--client-cert", "--python")
+UV_VALUE_OPTIONS = ("--cache-dir", "--config-file", "--directory", "--project", "--color", "--python", "-p")
+NPM_VALUE_OPTIONS = ("--prefix", "-C", "--cache", "--registry", "--userconfig", "--globalconfig", "--loglevel", "-w", "--workspace")
+YARN_VALUE_OPTIONS = (
+    "--cwd", "--cache-folder", "--preferred-cache-folder", "--modules-folder", "--mutex", "--network-timeout",
+    "--global-folder", "--link-folder", "--registry", "--proxy", "--https-proxy", "--network-concurrency",
+    "--use-yarnrc",
+)
+PACKAGE_TOOLS = {
+    "apt-get": ("apt", APT_VALUE_OPTIONS), "apt": ("apt", APT_VALUE_OPTIONS), "aptitude": ("apt", APT_VALUE_OPTIONS),
+    "apk": ("apk", APK_VALUE_OPTIONS),
+    "yum": ("yum", RPM_VALUE_OPTIONS), "dnf": ("dnf", RPM_VALUE_OPTIONS), "dnf5": ("dnf", RPM_VALUE_OPTIONS),
+    "microdnf": ("microdnf", RPM_VALUE_OPTIONS), "tdnf": ("tdnf", RPM_VALUE_OPTIONS),
+    "zypper": ("zypper", ZYPPER_VALUE_OPTIONS),
+    "npm": ("npm", NPM_VALUE_OPTIONS), "pnpm": ("pnpm", NPM_VALUE_OPTIONS), "yarn": ("yarn", YARN_VALUE_OPTIONS),
+}
+PIP_RE = re.compile(r"pip(\d+(\.\d+)*)?")
+PYTHON_RE = re.compile(r"python(\d+(\.\d+)*)?")
+
+
+@dataclass(frozen=True, slots=True)
+class PackageAction:
+    """A package-manager command: `apt-get -q install curl` -> tool `apt`, action `install`."""
+
+    tool: str  # apt, apk, yum, dnf, microdnf, tdnf, zypper, pip, uv, uv pip, npm, pnpm, yarn
+    action: str  # the subcommand as written (`install`, `i`, `add`, `ci`...); "" when none
+    words: tuple[Word, ...]  # argv after wrappers (`sudo`, `env`...), the program first
+    index: int  # position of the subcommand in `words`, -1 when none
+
+    @property
+    def word(self) -> Word | None:
+        """The subcommand word (where a flag such as `--no-cache` is inserted), else None."""
+        return self.words[self.index] if self.index >= 0 else None
+
+
+def package_action(command: Command) -> PackageAction | None:
+    """What package-manager command `command` runs, or None: `apt-get`, `apt`, `apk`,
+    `yum`, `dnf`, `microdnf`, `zypper`, `npm`, `pnpm`, `yarn`, pip by basename (`pip3`,
+    `pip3.11`, `/opt/venv/bin/pip`), `python -m pip`, `uv pip` (tool `uv pip`) and other
+    `uv` commands (tool `uv`)."""
+    words = _conda_run(unwrap(command))
+    if not words:
+        return None
+    name = words[0].text.rsplit("/", 1)[-1]
+    if name in PACKAGE_TOOLS:
+        tool, options = PACKAGE_TOOLS[name]
+        index, action = subcommand(words, options)
+        return PackageAction(tool, action, words, index)
+    start = -1
+    if PIP_RE.fullmatch(name):
+        start = 0
+    elif PYTHON_RE.fullmatch(name):
+        start = _python_module(words, "pip")
+    elif name == "uv":
+        index, action = subcommand(words, UV_VALUE_OPTIONS)
+        if action != "pip":
+            return PackageAction("uv", action, words, index)
+        sub, action = subcommand(words[index:], UV_VALUE_OPTIONS)
+        return PackageAction("uv pip", action, words, index + sub if sub >= 0 else -1)
+    if start < 0:
+        return None
+    index, action = subcommand(words[start:], PIP_VALUE_OPTIONS)
+    return PackageAction("pip", action, words, index + start if index >= 0 else -1)
+
+
+CONDA_RUN_VALUE_OPTIONS = ("-n", "--name", "-p", "--prefix", "--cwd", "-r", "--root-prefix")
+
+
+def _conda_run(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """The command `conda run -n env pip install x` (also mamba, micromamba) runs."""
+    if not words or words[0].text.rsplit("/", 1)[-1] not in ("conda", "mamba", "micromamba"):
+        return words
+    index, action = subcommand(words)
+    if action != "run":
+        return words
+    index += 1
+    while index < len(words) and words[index].text.startswith("-"):
+        index += 2 if words[index].text in CONDA_RUN_VALUE_OPTIONS else 1
+    return words[index:]
+
+
+def _python_module(words: tuple[Word, ...], module: str) -> int:
+    """The index of `module` in `python [options] -m module ...`, else -1."""
+    index = 1
+    while index < len(words):
+        text = words[index].text
+        if text == "-m":
+            return index + 1 if index + 1 < len(words) and words[index + 1].text == module else -1
+        if text == "-m" + module:
+            return index
+        if text in ("-W", "-X"):
+            index += 2
+            continue
+        if not text.startswith("-") or text == "-c":
+            return -1
+        index += 1
+    return -1
+
+
+def insert_option(script: Script, word: Word, option: str):
+    """An edit inserting ` option` right after `word` (`--no-cache` after `apk add`), or
+    None when the script's offsets are not exact (exec form)."""
+    from dfslim.api import Edit
+
+    if not script.shell_form:
+        return None
+    return Edit(word.end, word.end, " " + option)
+
+
+def env_value(instruction: Instruction, commands, index: int, name: str) -> str | None:
+    """The value of environment variable `name` when `commands[index]` of a RUN runs: set on
+    the command (`NAME=1 pip ...`, `env NAME=1 pip ...`), exported earlier in the same RUN
+    (`export NAME=1`), else by `ENV`/`ARG` in scope; None when unset."""
+    command = commands[index]
+    inline = list(command.assignments) + list(command.words[: len(command.words) - len(unwrap(command))])
+    for word in reversed(inline):
+        key, equals, value = word.text.partition("=")
+        if equals and key == name:
+            return value
+    for earlier in reversed(commands[:index]):
+        if earlier.name in ("export", "declare", "typeset") and earlier.depth <= command.depth:
+            for word in reversed(earlier.words[1:]):
+                key, equals, value = word.text.partition("=")
+                if equals and key == name:
+                    return value
+    return instruction.scope.get(name)
+
+
+def home_paths(dockerfile, instruction: Instruction, relative: str) -> tuple[str, ...]:
+    """The spellings of `relative` under the home directory of the user a RUN runs as:
+    `/root/.npm`, `~/.npm`, `$HOME/.npm`, `${HOME}/.npm`, `/home/<USER>/.npm` and
+    `$HOME` from `ENV` when set."""
+    relative = relative.strip("/")
+    homes = ["/root", "~", "$HOME", "${HOME}"]
+    if instruction.scope.get("HOME"):
+        homes.append(instruction.scope["HOME"].rstrip("/") or "/")
+    stage = dockerfile.stage_of(instruction)
+    if stage is not None:
+        user = None
+        for ancestor in dockerfile.lineage(stage):
+            for earlier in ancestor.instructions:
+                if earlier.index >= instruction.index:
+                    break
+                if earlier.keyword == "USER" and earlier.args.strip():
+                    user = earlier.args.split()[0].split(":")[0]
+        if user and user not in ("root", "0") and not user.isdigit() and "$" not in user:
+            homes.append("/home/" + user)
+    return tuple(home.rstrip("/") + "/" + relative for home in homes)
+
+
+# ---------------------------------------------------------------------------- installed packages
+
+SYSTEM_PACKAGE_ACTIONS = {  # tool -> (install subcommands, remove subcommands)
+    "apt": (("install", "reinstall"), ("remove", "purge", "autoremove", "autopurge")),
+    "apk": (("add",), ("del",)),
+    "yum": (("install", "reinstall", "localinstall", "groupinstall"), ("remove", "erase", "autoremove", "groupremove")),
+    "zypper": (("install", "in"), ("remove", "rm")),
+}
+for _tool in ("dnf", "microdnf", "tdnf"):
+    SYSTEM_PACKAGE_ACTIONS[_tool] = SYSTEM_PACKAGE_ACTIONS["yum"]
+APK_ADD_VALUE_OPTIONS = ("-t", "--virtual")
+_VERSION_RE = re.compile(r"[=<>~@].*$")
+
+
+def package_arguments(action: PackageAction) -> tuple[Word, ...]:
+    """The package words after the subcommand, options and their values left out (`gcc`,
+    `make` in `apk add --virtual .deps gcc make`); `dnf group install X` gives `X`."""
+    if action.index < 0:
+        return ()
+    options = PACKAGE_TOOLS.get(action.words[0].text.rsplit("/", 1)[-1], ("", ()))[1]
+    if action.tool == "apk":
+        options += APK_ADD_VALUE_OPTIONS
+    found: list[Word] = []
+    index = action.index + 1
+    if action.action in ("group", "groups") and index < len(action.words):
+        index += 1  # `dnf group install`
+    while index < len(action.words):
+        text = action.words[index].text
+        if text in options:
+            index += 2
+            continue
+        if text and not text.startswith("-"):
+            found.append(action.words[index])
+        index += 1
+    return tuple(found)
+
+
+def _system_packages(command: Command, which: int) -> tuple[Word, ...]:
+    action = package_action(command)
+    if action is None or action.tool not in SYSTEM_PACKAGE_ACTIONS:
+        return ()
+    verb = action.action
+    if verb in ("group", "groups") and action.index + 1 < len(action.words):
+        verb = "group" + action.words[action.index + 1].text
+    if verb not in SYSTEM_PACKAGE_ACTIONS[action.tool][which]:
+        return ()
+    return package_arguments(action)
+
+
+def installed_packages(command: Command) -> tuple[Word, ...]:
+    """The packages a system package manager installs (`apt-get`/`apt`/`aptitude install`,
+    `apk add`, `yum`/`dnf`/`microdnf`/`tdnf install`, `zypper install`), else ()."""
+    return _system_packages(command, 0)
+
+
+def removed_packages(command: Command) -> tuple[Word, ...]:
+    """The packages a system package manager removes (`apt-get purge`/`remove`, `apk del`,
+    `yum`/`dnf remove`, `zypper remove`...), else (); `apt-get autoremove` gives ()."""
+    return _system_packages(command, 1)
+
+
+def package_name(text: str) -> str:
+    """The bare, lower-case name of a package argument: `gcc=4:12.2-1` -> `gcc`,
+    `musl-dev~1.2` -> `musl-dev`, `libc6-dev:amd64` -> `libc6-dev`, `vim/bookworm` -> `vim`."""
+    name = _VERSION_RE.sub("", text)
+    if not name.startswith((".", "/", "$")):
+        name = name.split("/", 1)[0].split(":", 1)[0]
+    return name.lower()
+
+
+# ---------------------------------------------------------------------------- downloads
+
+_CURL_SHORT_VALUES = frozenset("AbcCdDeEFHKmoPQrtTuUwxXyYz")
+_CURL_LONG_VALUES = frozenset(
+    "--output --url --header --user --user-agent --data --data-binary --data-raw --data-urlencode --data-ascii "
+    "--form --form-string --request --referer --proxy --proxy-user --cacert --capath --cert --key --cert-type "
+    "--key-type --config --connect-timeout --max-time --retry --retry-delay --retry-max-time --max-redirs "
+    "--limit-rate --range --resolve --connect-to --output-dir --cookie --cookie-jar --dump-header --continue-at "
+    "--write-out --upload-file --interface --local-port --max-filesize --speed-limit --speed-time --time-cond "
+    "--tls-max --ciphers --proto --proto-redir --proto-default --pubkey --netrc-file --oauth2-bearer "
+    "--expect100-timeout --keepalive-time --dns-servers --noproxy --preproxy --socks5 --socks5-hostname --socks4 "
+    "--socks4a --stderr --trace --trace-ascii --unix-socket --abstract-unix-socket --aws-sigv4 --variable --json "
+    "--parallel-max --create-file-mode --hsts --alt-svc --etag-save --etag-compare --proxy-header --doh-url "
+    "--request-target --pinnedpubkey --crlfile --engine --ftp-port --ftp-method --mail-from --mail-rcpt "
+    "--proxy-cacert --proxy-cert --proxy-key --proxy-ciphers".split()
+)
+_WGET_SHORT_VALUES = frozenset("OoaPtTeUiBwQlARDXI")
+_WGET_LONG_VALUES = frozenset(
+    "--output-document --output-file --append-output --directory-prefix --tries --timeout --user --password "
+    "--http-user --http-password --header --user-agent --post-data --post-file --body-data --body-file --method "
+    "--ca-certificate --ca-directory --certificate --private-key --load-cookies --save-cookies --input-file --base "
+    "--wait --quota --level --accept --reject --domains --exclude-directories --include-directories --limit-rate "
+    "--referer --execute --dns-timeout --connect-timeout --read-timeout --waitretry --bind-address --progress "
+    "--secure-protocol --restrict-file-names --cut-dirs --default-page --max-redirect --proxy-user "
+    "--proxy-password --certificate-type --private-key-type --ftp-user --ftp-password".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """What a `curl` or `wget` command fetches and where it puts it."""
+
+    tool: str  # "curl" or "wget"
+    urls: tuple[Word, ...]  # the URL arguments
+    outputs: tuple[str, ...]  # the files written, as written (`-o`, `-O`, `-P`, `--output-dir` applied); "-" is stdout
+    options: tuple[str, ...]  # the options given, one name each: `-fsSLk` -> "-f", "-s", "-S", "-L", "-k"
+    values: tuple[tuple[str, str], ...]  # (option, value) for the options that take one
+    unknown_output: bool = False  # saved under a name that cannot be told (`-J`, `--content-disposition`, `-r`, `-i`)
+
+    @property
+    def to_stdout(self) -> bool:
+        return "-" in self.outputs
+
+
+def download(command: Command) -> Download | None:
+    """The `Download` of a `curl`/`wget` command (wrappers such as `sudo` skipped), else None."""
+    words = unwrap(command)
+    if not words:
+        return None
+    tool = words[0].text.rsplit("/", 1)[-1]
+    if tool not in ("curl", "wget"):
+        return None
+    short_values, long_values = (_CURL_SHORT_VALUES, _CURL_LONG_VALUES) if tool == "curl" else (_WGET_SHORT_VALUES, _WGET_LONG_VALUES)
+    urls: list[Word] = []
+    options: list[str] = []
+    values: list[tuple[str, str]] = []
+    index, only_args = 1, False
+    while index < len(words):
+        text = words[index].text
+        index += 1
+        if text == "-" and not only_args:
+            continue
+        if only_args or not text.startswith("-"):
+            urls.append(words[index - 1])
+            continue
+        if text == "--":
+            only_args = True
+        elif text.startswith("--"):
+            name, equals, value = text.partition("=")
+            options.append(name)
+            if equals:
+                values.append((name, value))
+            elif name in long_values and index < len(words):
+                values.append((name, words[index].text))
+                index += 1
+        else:
+            for position in range(1, len(text)):
+                name = "-" + text[position]
+                options.append(name)
+                if text[position] in short_values:
+                    value = text[position + 1 :]
+                    if not value and index < len(words):
+                        value = words[index].text
+                        index += 1
+                    values.append((name, value))
+                    break
+    for name, value in values:
+        if name == "--url":
+            urls.append(Word(value, command.start, command.end))
+    outputs, unknown = (_curl_outputs if tool == "curl" else _wget_outputs)(urls, options, dict(values))
+    return Download(tool, tuple(urls), tuple(outputs), tuple(options), tuple(values), unknown)
+
+
+def _url_basename(url: str) -> str:
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    if "://" in path:
+        path = path.split("://", 1)[1]
+        path = path.partition("/")[2]
+    return path.rstrip("/").rsplit("/", 1)[-1] if path and not path.endswith("/") else ""
+
+
+def _curl_outputs(urls, options, values) -> tuple[list[str], bool]:
+    outputs = [value for name, value in values.items() if name in ("-o", "--output")]
+    directory = values.get("--output-dir")
+    unknown = "-J" in options or "--remote-header-name" in options
+    remote = "-O" in options or "--remote-name" in options or "--remote-name-all" in options
+    if remote and not unknown:
+        for url in urls[len(outputs) :] if outputs else urls:
+            name = _url_basename(url.text)
+            if name:
+                outputs.append(name)
+            else:
+                unknown = True
+    if directory:
+        outputs = [o if o == "-" or o.startswith("/") else directory.rstrip("/") + "/" + o for o in outputs]
+    if not outputs and not remote:
+        outputs = ["-"]
+    return outputs, unknown
+
+
+def _wget_outputs(urls, options, values) -> tuple[list[str], bool]:
+    document = values.get("-O", values.get("--output-document"))
+    if document is not None:
+        return [document], False
+    unknown = any(o in options for o in ("-r", "--recursive", "-m", "--mirror", "-i", "--input-file", "--content-disposition"))
+    prefix = values.get("-P", values.get("--directory-prefix"))
+    outputs = []
+    for url in urls:
+        name = _url_basename(url.text)
+        if not name:
+            unknown = True
+            continue
+        outputs.append(prefix.rstrip("/") + "/" + name if prefix else name)
+    return outputs, unknown
+
+
+# ---------------------------------------------------------------------------- nested commands
+
+
+def substitutions(command: Command) -> list[Command]:
+    """The commands inside `$(...)` and backquotes in `command`'s words, assignments and
+    redirection targets (nested ones included). Their offsets point at the word that
+    holds them, not inside it."""
+    found: list[Command] = []
+    words = list(command.words) + list(command.assignments) + [word for _op, word in command.redirects]
+    for word in words:
+        text, index = word.text, 0
+        while index < len(text):
+            if text.startswith("$((", index):
+                index = _dollar(text, index)  # arithmetic: skip
+                continue
+            if text.startswith("$(", index):
+                end = _dollar(text, index)
+                inner = text[index + 2 : end - 1]
+            elif text[index] == "`":
+                end = text.find("`", index + 1)
+                end = len(text) if end < 0 else end + 1
+                inner = text[index + 1 : end - 1]
+            else:
+                index += 1
+                continue
+            for nested in tokenize(inner, to_source=lambda _i, w=word: w.start):
+                if nested.words:
+                    found.append(nested)
+                    found.extend(substitutions(nested))
+            index = end
+    return found
+
+
+def find_exec(command: Command) -> list[tuple[Word, ...]]:
+    """The argv of each command `find ... -exec CMD ... ;` (or `-execdir`, `-ok`) runs."""
+    words = unwrap(command)
+    if not words or words[0].text.rsplit("/", 1)[-1] != "find":
+        return []
+    found, index = [], 1
+    while index < len(words):
+        if words[index].text in ("-exec", "-execdir", "-ok", "-okdir"):
+            end = index + 1
+            while end < len(words) and words[end].text not in (";", "+"):
+                end += 1
+            found.append(tuple(words[index + 1 : end]))
+            index = end
+        index += 1
+    return found
+
+
+def spell(text: str, script: Script, words, after: int = -1, option: str = "", limit: int = 120) -> str:
+    """A command as the user wrote it (each word's source text when the script's offsets
+    are exact), with `option` inserted after `words[after]`; cut with `...` past `limit`."""
+    parts = [text[w.start : w.end] if script.shell_form else w.text for w in words]
+    if option and 0 <= after < len(parts):
+        parts.insert(after + 1, option)
+    line = ""
+    for part in parts:
+        candidate = f"{line} {part}" if line else part
+        if len(candidate) > limit and line:
+            return line + " ..."
+        line = candidate
+    return line
+
+
+_VARIABLE_NAME_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def expanded(instruction: Instruction, commands, index: int, text: str) -> str:
+    """`text` (a word of `commands[index]`) with the variables `env_value` knows there
+    substituted (`$BUILD_DEPS` from `ENV`/`ARG`, `export` or `NAME=... cmd`); unknown
+    ones stay as written."""
+    if "$" not in text:
+        return text
+    from dfslim.parser import expand
+
+    known = {}
+    for name in _VARIABLE_NAME_RE.findall(text):
+        value = env_value(instruction, commands, index, name)
+        if value is not None:
+            known[name] = value
+    return expand(text, known)
+
+
+# ---------------------------------------------------------------------------- COPY/ADD paths and WORKDIR
+
+UNKNOWN_WORKDIR = "/<base image workdir>"  # where a stage starts when its base image's WORKDIR is unknown
+
+
+def copy_paths(instruction: Instruction) -> tuple[list[str], str] | None:
+    """The sources and the destination of a `COPY`/`ADD` (shell or JSON form, quotes
+    removed, variables left as written; a heredoc source is `<<EOF`), None without both."""
+    from dfslim.parser import split_words, unquote
+
+    items = list(instruction.exec_form) if instruction.exec_form is not None else [unquote(w) for w in split_words(instruction.args)]
+    if len(items) < 2:
+        return None
+    return items[:-1], items[-1]
+
+
+def resolve_path(path: str, cwd: str | None) -> str | None:
+    """`path` made absolute against `cwd` and normalised (`/app/./x/..` -> `/app`); None
+    when it is relative and `cwd` is unknown."""
+    import posixpath
+
+    if not path.startswith("/"):
+        if cwd is None:
+            return None
+        path = posixpath.join(cwd, path)
+    path = posixpath.normpath(path)
+    return "/" + path.lstrip("/")
+
+
+def workdirs(dockerfile) -> dict[int, str | None]:
+    """The working directory each instruction runs in, by instruction index: `WORKDIR`
+    values expanded with the instruction's scope (relative ones resolved against the
+    previous one); a stage built FROM an earlier stage starts in that stage's last
+    directory, `FROM scratch` in `/`, any other base image in `UNKNOWN_WORKDIR`."""
+    from dfslim.parser import expand
+
+    found: dict[int, str | None] = {}
+    last: dict[int, str | None] = {}
+    for stage in dockerfile.stages:
+        if stage.parent is not None:
+            cwd = last.get(stage.parent, UNKNOWN_WORKDIR)
+        elif stage.base_resolved.strip().lower() == "scratch":
+            cwd = "/"
+        else:
+            cwd = UNKNOWN_WORKDIR
+        for instruction in stage.instructions:
+            found[instruction.index] = cwd
+            if instruction.keyword == "WORKDIR" and instruction.args.strip():
+                target = expand(instruction.args.strip(), instruction.scope)
+                if len(target) >= 2 and target[0] == target[-1] and target[0] in "\"'":
+                    target = target[1:-1]
+                cwd = None if "$" in target else resolve_path(target, cwd)
+        last[stage.index] = cwd
+    return found
+
+
+def command_dirs(instruction: Instruction, cwd: str | None) -> list[str | None]:
+    """The directory each command of a RUN's script runs in, starting from `cwd` and
+    following top-level `cd DIR` (None once it cannot be told: `cd` alone, `cd -`,
+    unknown variables)."""
+    from dfslim.parser import expand
+
+    dirs: list[str | None] = []
+    for command in instruction.script.commands:
+        dirs.append(cwd)
+        words = command.words
+        if words and words[0].text in ("cd", "pushd") and command.depth == 0 and not command.piped_from and not command.piped_to:
+            args = [w.text for w in words[1:] if not w.text.startswith("-")]
+            target = expand(args[0], instruction.scope) if args else ""
+            cwd = None if not target or "$" in target or "`" in target or target.startswith("~") else resolve_path(target, cwd)
+    return dirs
+
+
+def option_value(words, *names: str) -> str | None:
+    """The value of the last long option in `names` (`--cache-dir X` or `--cache-dir=X`)."""
+    found = None
+    texts = [word.text if isinstance(word, Word) else word for word in words]
+    for index, text in enumerate(texts):
+        if text == "--":
+            break
+        for name in names:
+            if text == name and index + 1 < len(texts):
+                found = texts[index + 1]
+            elif text.startswith(name + "="):
+                found = text[len(name) + 1 :]
+    return found
+
+
+TRAILING_RE = re.compile(r"(?:\s|;|\\|`|#[^\n]*)*")
+
+
+def append_at_end(dockerfile, instruction: Instruction, text: str):
+    """Like `append_edit`, but None unless the last command ends the script: nothing but
+    separators and comments follow it (no `fi`, `done`, `esac`, `}` or `)`), so the appended
+    command runs after everything else, not inside the last branch or loop."""
+    edit = append_edit(instruction.script, text)
+    if edit is None:
+        return None
+    last = instruction.script.commands[-1]
+    end = instruction.end
+    if last.heredoc:
+        for heredoc in instruction.heredocs:
+            if heredoc.body_start <= last.start < heredoc.body_start + len(heredoc.body):
+                end = heredoc.body_start + len(heredoc.body)
+    elif instruction.heredocs:
+        return None  # a shell-form line followed by heredoc bodies
+    if last.depth or not TRAILING_RE.fullmatch(dockerfile.text, last.end, end):
+        return None
+    return edit
+
+
+# ---------------------------------------------------------------------------- what COPY/ADD and RUN write
+
+_GLOB_RE = re.compile(r"[*?\[]")
+_ADD_ARCHIVE_RE = re.compile(r"\.(tar|tgz|tbz2?|txz|tzst)$|\.tar\.[a-z0-9]+$", re.IGNORECASE)
+
+
+def path_below(path: str, root: str) -> bool:
+    """`path` is `root` or inside it (absolute, normalised paths)."""
+    return path == root or root == "/" or path.startswith(root.rstrip("/") + "/")
+
+
+@dataclass
+class CopyWrites:
+    """The paths one `COPY`/`ADD` wrote: whole trees, single entries, name patterns."""
+
+    instruction: Instruction
+    trees: list[str]  # roots everything below which was written (a folder's contents)
+    entries: list[str]  # single paths written (a file, or a folder copied by name)
+    patterns: list[tuple[str, str]]  # (folder, pattern): folder/<match> written
+    folder: str | None  # the destination when it is surely a folder, else None
+
+    def roots(self) -> list[str]:
+        return self.trees + self.entries + [folder for folder, _pattern in self.patterns]
+
+    def writes(self, path: str) -> bool:
+        """`path` is at or below something this instruction wrote."""
+        import fnmatch
+        import posixpath
+
+        if any(path_below(path, root) for root in self.trees + self.entries):
+            return True
+        for folder, pattern in self.patterns:
+            if path != folder and path_below(path, folder):
+                if fnmatch.fnmatchcase(posixpath.relpath(path, folder).split("/", 1)[0], pattern):
+                    return True
+        return False
+
+    def inside(self, path: str) -> bool:
+        """Something this instruction wrote lies at or below `path`."""
+        return any(path_below(root, path) for root in self.roots())
+
+
+def copy_writes(instruction: Instruction, cwd: str | None) -> CopyWrites | None:
+    """What a `COPY`/`ADD` writes, its destination resolved against `cwd` (the WORKDIR)
+    and variables expanded with its scope; None when the destination is not known.
+    `COPY . /app` and `COPY src/ /app/` write the tree below `/app`; `COPY a.sh /bin/`
+    writes `/bin/a.sh`; a source without an extension may be a folder, whose contents
+    land in the destination (not counted when that is `/`); a local archive `ADD`
+    unpacks writes the destination's tree; `ADD URL dir/` writes `dir/<URL basename>`."""
+    import posixpath
+
+    from dfslim.parser import expand
+
+    paths = copy_paths(instruction)
+    if paths is None:
+        return None
+    sources, dest = paths
+    dest = expand(dest, instruction.scope)
+    if "$" in dest:
+        return None
+    target = resolve_path(dest, cwd)
+    if target is None:
+        return None
+    is_folder = dest.endswith("/") or len(sources) > 1 or dest in (".", "./", "..") or any(_GLOB_RE.search(s) for s in sources)
+    trees: list[str] = []
+    entries: list[str] = []
+    patterns: list[tuple[str, str]] = []
+    for source in sources:
+        source = expand(source, instruction.scope)
+        if "$" in source:
+            continue
+        heredoc = source.startswith("<<")
+        remote = "://" in source or source.startswith("git@")
+        name = source[2:].lstrip("-").strip("\"'") if heredoc else source.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        if not is_folder:
+            (entries if remote or heredoc else trees).append(target)
+        elif remote or heredoc:
+            if name:
+                entries.append(posixpath.join(target, name))
+        elif source in (".", "./") or source.endswith("/") or name in ("", ".", ".."):
+            trees.append(target)
+        elif _GLOB_RE.search(name):
+            patterns.append((target, name))
+        elif instruction.keyword == "ADD" and _ADD_ARCHIVE_RE.search(name):
+            trees.append(target)
+        else:
+            entries.append(posixpath.join(target, name))
+            if "." not in name.strip(".") and target != "/":
+                trees.append(target)  # maybe a folder: its contents land in the destination
+    if not (trees or entries or patterns):
+        return None
+    surely_folder = is_folder or any(s in (".", "./") or s.endswith("/") for s in sources)
+    return CopyWrites(instruction, trees, entries, patterns, target if surely_folder else None)
+
+
+def created_paths(instruction: Instruction, command: Command, cwd: str | None) -> list[str]:
+    """Absolute paths a RUN command creates: `mkdir`/`touch`/`install` arguments, `ln`,
+    `cp`, `mv` and `git clone` targets, `curl`/`wget` outputs, `>` redirections."""
+    from dfslim.parser import expand
+
+    words = unwrap(command)
+    found: list[str] = []
+    if words:
+        tool = words[0].text.rsplit("/", 1)[-1]
+        args = [w.text for w in words[1:] if not w.text.startswith("-")]
+        if tool in ("mkdir", "touch", "install"):
+            found += args
+        elif tool in ("ln", "cp", "mv") and len(args) >= 2:
+            found.append(args[-1])
+        elif tool == "git" and args[:1] == ["clone"] and len(args) >= 3:
+            found.append(args[-1])
+        fetched = download(command)
+        if fetched is not None:
+            found += [output for output in fetched.outputs if output != "-"]
+    found += [word.text for op, word in command.redirects if op in (">", ">>", ">|", "&>", "&>>")]
+    paths = []
+    for text in found:
+        text = expand(text, instruction.scope)
+        if "$" in text or "`" in text or text.startswith("/dev/"):
+            continue
+        resolved = resolve_path(text, cwd)
+        if resolved:
+            paths.append(resolved)
+    return paths
+
+
+def url_host(url: str) -> str:
+    """The lower-case host of a URL (`https://user@Example.com:8443/x` -> `example.com`,
+    `http://[::1]:8080/` -> `::1`), "" when it has none."""
+    _, separator, rest = url.partition("://")
+    if not separator:
+        return ""
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
+    if authority.startswith("["):
+        return authority[1:].partition("]")[0].lower()
+    return authority.partition(":")[0].lower()
+
+
+def is_loopback(url: str) -> bool:
+    """Whether a URL points at the machine itself: `localhost` (and `*.localhost`),
+    `127.x.x.x`, `::1`, `0.0.0.0`."""
+    host = url_host(url)
+    return host in ("localhost", "::1", "0.0.0.0") or host.endswith(".localhost") or bool(re.fullmatch(r"127(\.\d{1,3}){3}", host))
+
+
+# ---------------------------------------------------------------------------- the shell a RUN runs in
+
+WINDOWS_IMAGE_RE = re.compile(r"(^|/)(windows|windowsservercore|nanoserver|servercore)([:/@-]|$)|mcr\.microsoft\.com/(windows|powershell|dotnet/framework)", re.IGNORECASE)
+
+
+def posix_shell(dockerfile, instruction: Instruction) -> bool:
+    """Whether a shell-form RUN runs in a POSIX shell: the last `SHELL` of its stage
+    lineage before it names `sh`, `bash`..., or there is none and the root base image is
+    not a Windows one (whose default is `cmd`). PowerShell and `cmd` are not: `&&`,
+    `{ ...; }` and `;` mean other things there."""
+    stage = dockerfile.stage_of(instruction)
+    if stage is None:
+        return False
+    shell = None
+    for ancestor in dockerfile.lineage(stage):
+        for earlier in ancestor.instructions:
+            if earlier.index >= instruction.index:
+                break
+            if earlier.keyword == "SHELL":
+                shell = earlier.exec_form or ()
+    if shell is not None:
+        return bool(shell) and shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower() in SHELLS
+    root = dockerfile.lineage(stage)[0]
+    return not WINDOWS_IMAGE_RE.search(root.base_resolved)

@@ -240,3 +240,13 @@ def test_lone_continuation_line_joins_the_next():
 )
 def test_expand(text, scope, expected):
     assert expand(text, scope) == expected
+
+
+def test_backslash_is_plain_text_under_backtick_escape():
+    df = parse('# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nENV DATA_PATH="C:\\database" OTHER=a`"b\nRUN dir\n')
+    assert dict(df.instructions[-1].scope) == {"DATA_PATH": "C:\\database", "OTHER": 'a"b'}
+
+
+def test_quoted_base_image_is_unquoted():
+    df = parse('FROM "gcr.io/distroless/static:nonroot" AS app\n')
+    assert df.stages[0].base_resolved == "gcr.io/distroless/static:nonroot"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass, field
 
 from dfslim.api import Severity
@@ -11,7 +12,13 @@ from dfslim.linter import Finding
 FORMATS = {
     "text": "dfslim.reporters.text",
     "json": "dfslim.reporters.json",
+    "sarif": "dfslim.reporters.sarif",
+    "github": "dfslim.reporters.github",
+    "gitlab": "dfslim.reporters.gitlab",
+    "checkstyle": "dfslim.reporters.checkstyle",
 }
+CHOICES = ("auto", *FORMATS)  # auto: github under GitHub Actions, else text
+SUFFIXES = ((".sarif", "sarif"), (".sarif.json", "sarif"), (".json", "json"), (".xml", "checkstyle"))
 
 
 @dataclass
@@ -19,6 +26,10 @@ class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None  # one line, with the line number when there is one
+    settings: object = field(default=None, repr=False, compare=False)  # config.Settings used, for the exit status
+    fixes_applied: int = 0
+    fixed_text: str | None = None  # `-` fixed: the text to print
+    diff: str | None = None  # --diff: the unified diff of the fixes
 
 
 @dataclass
@@ -35,11 +46,95 @@ class Run:
         return sum(1 for result in self.files for f in result.findings if f.severity == severity)
 
     @property
+    def fixes_applied(self) -> int:
+        return sum(result.fixes_applied for result in self.files)
+
+    @property
     def savings_bytes(self) -> int | None:
         known = [f.savings_bytes for result in self.files for f in result.findings if f.savings_bytes]
         return sum(known) if known else None
 
 
 def render(name: str, run: Run, *, color: bool = False) -> str:
-    module = importlib.import_module(FORMATS[name])
+    module = importlib.import_module(FORMATS[resolve_format(name)])
     return module.render(run, color=color)
+
+
+def resolve_format(name: str, environ=None) -> str:
+    """`auto` is `github` when running under GitHub Actions, else `text`."""
+    if name != "auto":
+        return name
+    environ = os.environ if environ is None else environ
+    return "github" if environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def format_for_file(name: str, path: str) -> str:
+    """The format of an `--output` file: as asked, or for `auto` by the file's extension."""
+    if name != "auto":
+        return name
+    lower = path.lower()
+    for suffix, found in SUFFIXES:
+        if lower.endswith(suffix):
+            return found
+    raise ValueError(f"cannot tell the report format of {path!r} from its extension (.sarif, .json, .xml): add --format")
+
+
+# --- shared by the CI formats ------------------------------------------------------------
+
+
+def report_path(path: str) -> str:
+    """A path as CI systems want it: `/`-separated, without `./`, and relative to the current
+    folder (the repository root in CI) when it is inside it."""
+    if path == "-":
+        return path
+    if os.path.isabs(path):
+        try:
+            relative = os.path.relpath(path)
+        except ValueError:  # another drive
+            relative = path
+        if not relative.startswith(".."):
+            path = relative
+    path = os.path.normpath(path).replace(os.sep, "/")
+    return path
+
+
+def headline(finding: Finding) -> str:
+    """The message, with the size estimate when there is one."""
+    if finding.savings_bytes:
+        from dfslim.reporters.text import megabytes
+
+        return f"{finding.message} ({megabytes(finding.savings_bytes)})"
+    return finding.message
+
+
+def with_help(finding: Finding, separator: str = "\n") -> str:
+    """The message and the suggestion: what is wrong and what to write instead."""
+    return f"{headline(finding)}{separator}help: {finding.suggestion}"
+
+
+def fingerprints(findings: list[Finding]) -> list[str]:
+    """A fingerprint per finding that survives edits elsewhere in the file: a hash of the
+    path, the rule, the instruction's normalized text and which occurrence of identical
+    ones it is (never its line number)."""
+    import hashlib
+
+    seen: dict[tuple[str, str, str], int] = {}
+    out = []
+    for finding in findings:
+        key = (report_path(finding.path), finding.rule, finding.fingerprint_text or finding.excerpt.strip())
+        seen[key] = occurrence = seen.get(key, 0) + 1
+        out.append(hashlib.sha256("\0".join((*key, str(occurrence))).encode("utf-8")).hexdigest())
+    return out
+
+
+def split_error(result: FileResult) -> tuple[int | None, str]:
+    """A file error's line (when it names one) and its message without the `path:line: `."""
+    error = result.error or ""
+    prefix = f"{result.path}:"
+    if not error.startswith(prefix):
+        return None, error
+    rest = error[len(prefix) :]
+    number, colon, message = rest.partition(": ")
+    if colon and number.isdigit():
+        return int(number), message
+    return None, rest.removeprefix(" ")

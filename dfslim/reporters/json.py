@@ -22,7 +22,7 @@ def finding_dict(finding: Finding) -> dict:
                     "column": edit.column,
                     "end_line": edit.end_line,
                     "end_column": edit.end_column,
-                    "text": edit.edit.replacement,
+                    "text": finding.redact(edit.edit.replacement),
                 }
                 for edit in finding.edits
             ],

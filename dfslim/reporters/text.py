@@ -56,6 +56,8 @@ def summary(run: Run) -> str:
     line = f"{files} file{'s' if files != 1 else ''} linted, {findings} finding{'s' if findings != 1 else ''} ({counts})"
     if failed:
         line += f", {failed} file{'s' if failed != 1 else ''} could not be linted"
+    if run.fixes_applied:
+        line += f"; {run.fixes_applied} fix{'es' if run.fixes_applied != 1 else ''} applied"
     if run.savings_bytes:
         line += f"; estimated savings {megabytes(run.savings_bytes)}"
     return line
