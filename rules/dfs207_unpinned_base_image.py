@@ -1,0 +1,134 @@
+"""A base image without a tag, or with `:latest`.
+
+## What it does
+Flags a `FROM` whose image has no tag and no digest (`FROM python`, which means
+`python:latest`), or whose tag is `latest` (`FROM node:latest`). `ARG` defaults are
+substituted first: `ARG TAG=latest` / `FROM node:${TAG}` is flagged, and so is
+`ARG BASE=python` / `FROM ${BASE}`.
+
+## Why is this bad?
+`latest` is whatever the publisher pushed last. The same Dockerfile builds a different
+image next week: a new major version of the runtime or the distribution arrives
+unannounced and breaks the build or the application, and a build cannot be reproduced or
+rolled back. A version tag says what you test against; a digest (`@sha256:...`) pins the
+exact bytes.
+
+## Example
+    FROM python
+    FROM node:latest AS assets
+
+## Use instead
+    FROM python:3.12-slim
+    FROM node:22-alpine@sha256:<digest> AS assets
+
+(the version you build and test with; `docker buildx imagetools inspect node:22-alpine`
+prints the digest of a tag).
+
+## Not flagged
+- `FROM scratch`, and `FROM` of an earlier stage (`FROM builder`, names compare without
+  case);
+- a tag or a digest, also when it comes from an `ARG` default; a tag plus a digest;
+- a reference that still holds a variable without a default (`FROM node:${VERSION}` with
+  `ARG VERSION` and no default): its value is only known at build time;
+- an image id (`FROM 82ad5f...`, 64 hex digits): it is pinned;
+- what is not an image reference at all (`FROM REPLACE-ME`, `FROM %{image}`: templates
+  that are filled in before the build).
+
+A registry port is not a tag: `registry:5000/app` has no tag, `localhost:5000/app:1.0`
+has one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dfslim.api import Meta, Severity, Violation, unquote
+
+META = Meta(
+    id="DFS207",
+    name="unpinned-base-image",
+    category="security",
+    severity=Severity.WARNING,
+    scope="all",
+    fix=None,
+    others=("hadolint DL3006/DL3007", "trivy DS-0001"),
+)
+
+
+# Docker's reference grammar (distribution/reference), to skip what is not an image name
+_DOMAIN = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]+)?"
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+REFERENCE_RE = re.compile(
+    rf"(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
+)
+VARIABLE_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+IMAGE_ID_RE = re.compile(r"(?:sha256:)?[0-9a-f]{64}")
+
+
+def split_reference(reference: str) -> tuple[str, str | None, str | None]:
+    """`(repository, tag, digest)` of an image reference; a registry port is not a tag."""
+    name, at, digest = reference.partition("@")
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    if colon > slash:
+        return name[:colon], name[colon + 1 :], digest if at else None
+    return name, None, digest if at else None
+
+
+def check(dockerfile):
+    for stage in dockerfile.stages:
+        if stage.parent is not None:
+            continue  # FROM an earlier stage
+        resolved = unquote(stage.base_resolved.strip())
+        if not resolved or "$" in resolved or resolved.lower() == "scratch":
+            continue
+        if IMAGE_ID_RE.fullmatch(resolved) or not REFERENCE_RE.fullmatch(resolved):
+            continue  # an image id is pinned; a template placeholder is not an image
+        repository, tag, digest = split_reference(resolved)
+        if digest is not None or not repository:
+            continue
+        if tag is not None and tag != "latest":
+            continue  # pinned (an empty tag is a build error, not this rule's business)
+        yield Violation(
+            stage.instruction,
+            _message(stage, repository, tag),
+            _suggestion(dockerfile, stage, repository, tag),
+        )
+
+
+def _message(stage, repository: str, tag: str | None) -> str:
+    written, resolved = unquote(stage.base), unquote(stage.base_resolved)
+    via = f" (`{written}` resolves to `{resolved}`)" if written != resolved else ""
+    if tag is None:
+        return f"base image `{repository}` has no tag{via}: the build uses whatever `latest` is at that moment"
+    return f"base image `{repository}:latest` follows the moving `latest` tag{via}"
+
+
+def _suggestion(dockerfile, stage, repository: str, tag: str | None) -> str:
+    digest = (
+        f"; for reproducible builds add its digest (`{repository}:<version>@sha256:<digest>`; "
+        f"`docker buildx imagetools inspect {repository}:<version>` prints it)"
+    )
+    for name in VARIABLE_RE.findall(stage.base):
+        value = dockerfile.global_args.get(name)
+        if value is None:
+            continue
+        if value == "latest" or value.endswith(":latest"):
+            pinned = value[: -len("latest")] + "<version>"
+        elif value == unquote(stage.base_resolved.strip()) and tag is None:
+            pinned = value + ":<version>"
+        else:
+            continue
+        return f"pin the version you build and test with in the ARG default: `ARG {name}={pinned}`{digest}"
+    return f"pin the version you build and test with: `{_from_line(stage, repository + ':<version>')}`{digest}"
+
+
+def _from_line(stage, image: str) -> str:
+    words = ["FROM"]
+    if stage.platform is not None:
+        words.append(f"--platform={stage.platform}")
+    words.append(image)
+    if stage.name:
+        words += ["AS", stage.name]
+    return " ".join(words)

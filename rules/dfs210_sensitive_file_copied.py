@@ -1,0 +1,257 @@
+"""A `COPY`/`ADD` puts a secret file from the build context into the image.
+
+## What it does
+Flags a `COPY` or `ADD` from the build context that:
+
+- names a sensitive file: `.env` (and `.env.local`, `.env.production`...), `*.pem`,
+  `*.key`, `id_rsa*`, `id_ed25519*`, anything in `.ssh/` or `.aws/`, `.npmrc`,
+  `.pypirc`, `.netrc`, `.git`. These fire in every stage, whether or not the file exists;
+- copies the whole context (`COPY . .`, `COPY ./ /app`, `ADD . /app`, `COPY * ./`) when
+  the context has no `.dockerignore`, or when `.git` or `.env` exists at the context
+  root and the `.dockerignore` does not exclude it.
+
+## Why is this bad?
+A file copied into a layer stays in the image for anyone who pulls it, even if a later
+`RUN rm` deletes it: private keys, `.env` files with database passwords, registry tokens
+in `.npmrc`/`.pypirc`/`.netrc`, cloud credentials in `.aws/`, and `.git`, which holds
+the whole history (secrets removed long ago included) and often a token in
+`.git/config`.
+
+## Example
+    COPY .env /app/.env
+    COPY . /app          # and the context has no .dockerignore
+
+## Use instead
+Give configuration at run time (`docker run --env-file .env`), build-time credentials
+through a secret mount, and keep the rest out with a `.dockerignore`:
+
+    # .dockerignore
+    .git
+    .env
+    .env.*
+    !.env.example
+    *.pem
+    *.key
+
+    RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci
+
+## Not flagged
+- `.env.example`, `.env.sample`, `.env.template` (and `.dist`, `.default(s)`): templates;
+- public material: `*.pub`, `known_hosts`, `authorized_keys`, `.aws/config`, and `.pem`/
+  `.key` files whose name or destination says they are public (certificates, CA bundles,
+  GPG/apt signing keys: `ca.pem`, `fullchain.pem`, `nodesource.gpg.key`, a destination
+  in `/usr/share/keyrings/` or ending in `.pub`/`.asc`/`.gpg`);
+- what `.dockerignore` (or `COPY --exclude=`) excludes: it never reaches the image (a
+  `COPY` naming an excluded file fails the build, which `docker build` reports itself);
+- `COPY --from=...` (another stage or image, not the context) and remote `ADD` sources;
+- a source that holds a variable with no known value.
+
+## Scope
+Every stage: a builder's layers are in the build cache and in any image pushed from
+that stage. The context is the Dockerfile's folder unless `--context` names another;
+with standard input there is no context, and only the named-file checks run. dfslim looks
+only at a few names at the context root (`.env`, `.git`) and never lists or reads the
+context; a `.env` in a subfolder copied by `COPY . .` is not seen.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dfslim.api import Meta, Severity, Violation, expand, split_words, unquote
+from dfslim.context import BuildContext, Pattern, clean, compile_pattern, excluded_by
+
+META = Meta(
+    id="DFS210",
+    name="sensitive-file-copied",
+    category="security",
+    severity=Severity.ERROR,
+    scope="all",
+    fix=None,
+    others=("trivy DS-0031 (files)",),
+)
+
+TEMPLATE_SUFFIXES = frozenset({"example", "sample", "template", "tmpl", "tpl", "dist", "default", "defaults", "schema"})
+CREDENTIAL_FILES = frozenset({".npmrc", ".pypirc", ".netrc"})
+SECRET_DIRS = frozenset({".ssh", ".aws"})
+PUBLIC_FILES = frozenset({"known_hosts", "authorized_keys", "config"})  # inside .ssh/.aws
+# a .pem/.key whose name says it is public: certificates, CA bundles, signing keys
+PUBLIC_NAME_RE = re.compile(
+    r"pub|cert|crt|chain|bundle|trust|gpg|pgp|keyring|signing|release|archive|"
+    r"(?:^|[^a-z])(?:ca|root|apt|repo|asc)(?:[^a-z]|$)"
+)
+PUBLIC_DESTINATION_RE = re.compile(
+    r"\.(?:pub|asc|gpg|crt|cer)/?$|keyrings|trusted\.gpg|rpm-gpg|ca-certificates|/certs?/ca|apt/"
+)
+WHOLE_CONTEXT = frozenset({".", "./", "./.", "*", "./*", "/", "/."})
+REMOTE_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
+ROOT_SECRETS = (".env", ".git")
+IGNORE_LINES = "`.git`, `.env`, `.env.*`, `!.env.example`, `*.pem`, `*.key`, `.ssh`, `.aws`, `.npmrc`"
+
+
+def check(dockerfile):
+    context = None
+    if dockerfile.context_dir is not None:
+        context = BuildContext.get(dockerfile.context_dir, dockerfile.path)
+    for instruction in dockerfile.of("COPY", "ADD"):
+        if instruction.flag("from") is not None or instruction.heredocs:
+            continue
+        sources, destination = _sources(instruction, dockerfile.escape)
+        if not sources:
+            continue
+        excludes = tuple(_exclude_patterns(instruction))
+        found = _named(instruction, sources, destination, context, excludes)
+        if found is None and context is not None:
+            found = _whole_context(instruction, sources, context, excludes)
+        if found is not None:
+            yield Violation(instruction, found[0], found[1])
+
+
+def _sources(instruction, escape="\\"):
+    """The context paths a COPY/ADD reads (variables expanded) and its destination."""
+    exec_form = instruction.exec_form
+    if exec_form is not None:
+        words = list(exec_form)
+    elif escape == "\\":
+        words = [unquote(word) for word in split_words(instruction.args)]
+    else:
+        words = _split_literal(instruction.args, escape)
+    if len(words) < 2:
+        return [], ""
+    destination = words[-1]
+    sources = []
+    for word in words[:-1]:
+        source = expand(word, instruction.scope)
+        if "$" in source or REMOTE_RE.match(source) or source.startswith("<<"):
+            continue
+        sources.append(source)
+    return sources, expand(destination, instruction.scope)
+
+
+def _split_literal(text: str, escape: str) -> list[str]:
+    """Shell-like words of `text` with quotes removed, where only `escape` escapes (a
+    `# escape=`` ` `` file, whose backslashes are path separators)."""
+    words, current, quote, in_word, index = [], [], None, False, 0
+    while index < len(text):
+        char = text[index]
+        if char == escape and quote != "'" and index + 1 < len(text):
+            current.append(text[index + 1])
+            in_word = True
+            index += 2
+            continue
+        if quote:
+            if char == quote:
+                quote = None
+            else:
+                current.append(char)
+        elif char in "\"'":
+            quote, in_word = char, True
+        elif char.isspace():
+            if in_word:
+                words.append("".join(current))
+                current, in_word = [], False
+        else:
+            current.append(char)
+            in_word = True
+        index += 1
+    if in_word:
+        words.append("".join(current))
+    return words
+
+
+def _exclude_patterns(instruction):
+    for value in instruction.flag_values("exclude"):
+        text = clean(unquote(value))
+        if len(text) > 1 and text.startswith("/"):
+            text = text[1:]
+        yield Pattern(text, False, compile_pattern(text))
+
+
+def sensitive(source: str, destination: str = "") -> str | None:
+    """Why a source path names a secret (a short noun phrase), or None."""
+    path = clean(source.replace("\\", "/")).lstrip("/")
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    if not parts:
+        return None
+    base = parts[-1]
+    lower = base.lower()
+    if ".git" in parts:
+        return "the `.git` folder (the whole history, often a token in `.git/config`)"
+    for folder in SECRET_DIRS:
+        if folder in parts[:-1] and lower not in PUBLIC_FILES and not lower.endswith(".pub"):
+            return f"a file from `{folder}/`"
+        if lower == folder:
+            return f"the `{folder}` folder"
+    if lower == ".env":
+        return "a `.env` file"
+    if lower.startswith(".env") and any(char in lower for char in "*?["):
+        glob = compile_pattern(lower)
+        if glob is not None and (glob.match(".env") or glob.match(".env.local")):
+            return f"`.env` files (`{base}`)"
+    if lower.startswith(".env."):
+        if any(piece in TEMPLATE_SUFFIXES for piece in lower.split(".")[2:]):
+            return None
+        return f"a `{base}` file"
+    if lower in CREDENTIAL_FILES:
+        return f"a `{base}` file (it often holds a registry token)"
+    if lower.startswith(("id_rsa", "id_ed25519", "id_ecdsa", "id_dsa")):
+        if lower.endswith(".pub"):
+            return None
+        return "an SSH private key"
+    if lower.endswith((".pem", ".key")):
+        stem = lower.rsplit(".", 1)[0]
+        if PUBLIC_NAME_RE.search(stem) or PUBLIC_DESTINATION_RE.search(destination.lower()):
+            return None
+        return "a private key" if lower.endswith(".key") else "a `.pem` key file"
+    return None
+
+
+def _named(instruction, sources, destination, context, excludes):
+    for source in sources:
+        if source in WHOLE_CONTEXT:
+            continue
+        why = sensitive(source, destination)
+        if why is None:
+            continue
+        if _excluded(context, source, excludes):
+            continue
+        keyword = instruction.keyword
+        ignore_line = clean(source.replace("\\", "/")).lstrip("/")
+        return (
+            f"`{keyword} {source}` copies {why} into the image",
+            f"do not copy `{source}`: give its values at run time (`docker run --env-file`, "
+            f"mounted secrets), use `RUN --mount=type=secret,id=<name>,target=<path>` where "
+            f"a build step needs it, and add `{ignore_line}` to `.dockerignore`",
+        )
+    return None
+
+
+def _excluded(context, source, excludes) -> bool:
+    path = clean(source.replace("\\", "/")).lstrip("/")
+    if context is not None and not context.unknown:
+        return context.is_excluded(path, excludes)
+    return bool(excludes) and excluded_by(list(excludes), path)
+
+
+def _whole_context(instruction, sources, context, excludes):
+    whole = next((source for source in sources if source in WHOLE_CONTEXT), None)
+    if whole is None or context.unknown:
+        return None
+    keyword = instruction.keyword
+    if not context.has_dockerignore:
+        return (
+            f"`{keyword} {whole}` copies the whole build context, which has no "
+            "`.dockerignore`: `.git`, `.env` files and keys in it go into the image",
+            f"add a `.dockerignore` at the root of the build context with at least these "
+            f"lines: {IGNORE_LINES}; or copy only what the image needs",
+        )
+    leaked = [name for name in ROOT_SECRETS if context.exists(name) and not context.is_excluded(name, excludes)]
+    if not leaked:
+        return None
+    names = " and ".join(f"`{name}`" for name in leaked)
+    lines = ", ".join(f"`{name}`" for name in leaked)
+    return (
+        f"`{keyword} {whole}` copies {names} from the build context into the image: "
+        f"`.dockerignore` does not exclude {'them' if len(leaked) > 1 else 'it'}",
+        f"add {lines} to `.dockerignore` (one a line)",
+    )
