@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from dfslim.model import Instruction
 
-SEPARATORS = ("&&", "||", ";;", ";", "|&", "|", "&", "\n", "(", ")")
+SEPARATORS = ("&&", "||", ";;&", ";;", ";&", ";", "|&", "|", "&", "\n", "(", ")")
+CASE_ENDS = (";;", ";&", ";;&")
 REDIRECT_RE = re.compile(r"\d*(?:<<<|<<-|<<|>>|>&|<&|<>|>\||&>>|&>|>|<)")
 PLAIN_RE = re.compile(r"[^\s'\"\\$`;&|()<>]+")
 ASSIGNMENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
@@ -105,6 +106,9 @@ def tokenize(text: str, base: int = 0, to_source=None) -> list[Command]:
     depth = 0
     before: str | None = None
     index, length = 0, len(text)
+    # `case WORD in PATTERN) ... ;; esac`: "subject" before `in`, "pattern" up to `)`,
+    # "body" for the commands; the `|` between patterns is not a pipe.
+    cases: list[str] = []
 
     def flush(after: str | None) -> None:
         nonlocal words, redirects, before
@@ -134,9 +138,17 @@ def tokenize(text: str, base: int = 0, to_source=None) -> list[Command]:
             operator = next(op for op in SEPARATORS if text.startswith(op, index))
             if operator == "&" and text.startswith("&>", index):
                 pass  # a redirection, handled below
+            elif cases and cases[-1] != "body":
+                index += len(operator)
+                if operator == ")" and cases[-1] == "pattern":
+                    cases[-1] = "body"
+                continue
             else:
                 index += len(operator)
-                if operator == "(":
+                if operator in CASE_ENDS and cases:
+                    flush(operator)
+                    cases[-1] = "pattern"
+                elif operator == "(":
                     flush(before)
                     depth += 1
                 elif operator == ")":
@@ -147,15 +159,21 @@ def tokenize(text: str, base: int = 0, to_source=None) -> list[Command]:
                 continue
         redirect = REDIRECT_RE.match(text, index) if char in "<>&0123456789" else None
         if redirect:
-            pending_redirect = redirect.group(0).lstrip("0123456789")
+            # keep the descriptor (`2>` is not stdout); `1>` and `0<` are the defaults
+            pending_redirect = redirect.group(0)
+            if pending_redirect[:1] in "01" and pending_redirect[1:2] in "<>" and pending_redirect[0] == ("1" if pending_redirect[1] == ">" else "0"):
+                pending_redirect = pending_redirect[1:]
             index = redirect.end()
-            if pending_redirect in (">&", "<&"):  # `2>&1`: the target is a descriptor
+            if pending_redirect.lstrip("0123456789") in (">&", "<&"):  # `2>&1`: the target is a descriptor
                 target = re.compile(r"[ \t]*(\d+-?|-)").match(text, index)
                 if target:
                     redirects.append((pending_redirect, (target.group(1), target.start(1), target.end())))
                     index, pending_redirect = target.end(), None
             continue
         value, end = _word(text, index)
+        if (cases or value == "case") and pending_redirect is None and not words and not redirects and _case_word(cases, value):
+            index = end
+            continue
         if pending_redirect is not None:
             redirects.append((pending_redirect, (value, index, end)))
             pending_redirect = None
@@ -164,6 +182,22 @@ def tokenize(text: str, base: int = 0, to_source=None) -> list[Command]:
         index = end
     flush(None)
     return commands
+
+
+def _case_word(cases: list[str], value: str) -> bool:
+    """Track `case ... in ... esac` at a command's start; True when the word is consumed."""
+    if value == "case" and (not cases or cases[-1] == "body"):
+        cases.append("subject")
+        return True
+    state = cases[-1]
+    if state == "subject":
+        if value == "in":
+            cases[-1] = "pattern"
+        return True
+    if value == "esac":
+        cases.pop()
+        return True
+    return state == "pattern"
 
 
 def _command(words, redirects, before, after, depth, locate) -> Command:
@@ -1006,6 +1040,13 @@ def append_at_end(dockerfile, instruction: Instruction, text: str):
 
 _GLOB_RE = re.compile(r"[*?\[]")
 _ADD_ARCHIVE_RE = re.compile(r"\.(tar|tgz|tbz2?|txz|tzst)$|\.tar\.[a-z0-9]+$", re.IGNORECASE)
+# folders of the base system: a COPY of a name without extension into one of them is
+# taken as a file, not as a folder whose contents could be anything there
+SYSTEM_DIRS = frozenset(
+    "/ /bin /sbin /lib /lib64 /etc /opt /srv /var /var/lib /var/cache /var/log /tmp /home /root /usr /usr/bin "
+    "/usr/sbin /usr/lib /usr/lib64 /usr/share /usr/local /usr/local/bin /usr/local/sbin /usr/local/lib "
+    "/usr/local/share /usr/libexec /etc/init.d".split()
+)
 
 
 def path_below(path: str, root: str) -> bool:
@@ -1019,9 +1060,10 @@ class CopyWrites:
 
     instruction: Instruction
     trees: list[str]  # roots everything below which was written (a folder's contents)
-    entries: list[str]  # single paths written (a file, or a folder copied by name)
+    entries: list[str]  # single files written
     patterns: list[tuple[str, str]]  # (folder, pattern): folder/<match> written
     folder: str | None  # the destination when it is surely a folder, else None
+    single: bool = False  # one source to a destination that may be a file: `entries` are alternatives
 
     def roots(self) -> list[str]:
         return self.trees + self.entries + [folder for folder, _pattern in self.patterns]
@@ -1031,7 +1073,7 @@ class CopyWrites:
         import fnmatch
         import posixpath
 
-        if any(path_below(path, root) for root in self.trees + self.entries):
+        if path in self.entries or any(path_below(path, root) for root in self.trees):
             return True
         for folder, pattern in self.patterns:
             if path != folder and path_below(path, folder):
@@ -1047,10 +1089,12 @@ class CopyWrites:
 def copy_writes(instruction: Instruction, cwd: str | None) -> CopyWrites | None:
     """What a `COPY`/`ADD` writes, its destination resolved against `cwd` (the WORKDIR)
     and variables expanded with its scope; None when the destination is not known.
-    `COPY . /app` and `COPY src/ /app/` write the tree below `/app`; `COPY a.sh /bin/`
-    writes `/bin/a.sh`; a source without an extension may be a folder, whose contents
-    land in the destination (not counted when that is `/`); a local archive `ADD`
-    unpacks writes the destination's tree; `ADD URL dir/` writes `dir/<URL basename>`."""
+    `COPY . /app` and `COPY src/ /app/` write the tree below `/app` (nothing is counted for
+    a folder's contents copied to `/`: they could be anything); `COPY a.sh /bin/` writes
+    `/bin/a.sh`, `COPY a.sh /bin` writes `/bin` or `/bin/a.sh`; a source without an
+    extension may be a folder, whose contents land in the destination (not counted when
+    that is one of `SYSTEM_DIRS`); a local archive `ADD` unpacks writes the
+    destination's tree; `ADD URL dir/` writes `dir/<URL basename>`."""
     import posixpath
 
     from dfslim.parser import expand
@@ -1076,25 +1120,26 @@ def copy_writes(instruction: Instruction, cwd: str | None) -> CopyWrites | None:
         heredoc = source.startswith("<<")
         remote = "://" in source or source.startswith("git@")
         name = source[2:].lstrip("-").strip("\"'") if heredoc else source.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-        if not is_folder:
-            (entries if remote or heredoc else trees).append(target)
-        elif remote or heredoc:
-            if name:
-                entries.append(posixpath.join(target, name))
-        elif source in (".", "./") or source.endswith("/") or name in ("", ".", ".."):
-            trees.append(target)
+        contents = source in (".", "./") or source.endswith("/") or name in ("", ".", "..")
+        if remote or heredoc:
+            entries.append(posixpath.join(target, name) if is_folder and name else target)
+        elif contents or (instruction.keyword == "ADD" and _ADD_ARCHIVE_RE.search(name)):
+            if target != "/":
+                trees.append(target)  # a folder's contents: anything below the destination
         elif _GLOB_RE.search(name):
             patterns.append((target, name))
-        elif instruction.keyword == "ADD" and _ADD_ARCHIVE_RE.search(name):
-            trees.append(target)
         else:
+            # a file (to the destination, or into it when it is an existing folder), or
+            # a folder whose contents land in the destination
             entries.append(posixpath.join(target, name))
-            if "." not in name.strip(".") and target != "/":
-                trees.append(target)  # maybe a folder: its contents land in the destination
+            if not is_folder:
+                entries.append(target)
+            if "." not in name.strip(".") and target not in SYSTEM_DIRS:
+                trees.append(target)
     if not (trees or entries or patterns):
         return None
     surely_folder = is_folder or any(s in (".", "./") or s.endswith("/") for s in sources)
-    return CopyWrites(instruction, trees, entries, patterns, target if surely_folder else None)
+    return CopyWrites(instruction, trees, entries, patterns, target if surely_folder else None, single=not is_folder)
 
 
 def created_paths(instruction: Instruction, command: Command, cwd: str | None) -> list[str]:
@@ -1171,3 +1216,25 @@ def posix_shell(dockerfile, instruction: Instruction) -> bool:
         return bool(shell) and shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower() in SHELLS
     root = dockerfile.lineage(stage)[0]
     return not WINDOWS_IMAGE_RE.search(root.base_resolved)
+
+
+def shell_in_effect(dockerfile, instruction: Instruction) -> tuple[str, ...] | None:
+    """The argv of the last exec-form `SHELL` before `instruction` in its stage lineage
+    (`("/bin/bash", "-o", "pipefail", "-c")`), None when there is none (the default)."""
+    stage = dockerfile.stage_of(instruction)
+    if stage is None:
+        return None
+    shell = None
+    for ancestor in dockerfile.lineage(stage):
+        for earlier in ancestor.instructions:
+            if earlier.index >= instruction.index:
+                break
+            if earlier.keyword == "SHELL" and earlier.exec_form:
+                shell = earlier.exec_form
+    return shell
+
+
+def shell_program(shell) -> str:
+    """The lower-case basename of a SHELL argv's program (`C:\\...\\powershell.exe` ->
+    `powershell.exe`), "" for None."""
+    return shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if shell else ""

@@ -42,7 +42,7 @@ def test_assignments_and_redirects():
     (command,) = tokenize("DEBIAN_FRONTEND=noninteractive apt-get install -y x > /tmp/log 2>&1")
     assert [w.text for w in command.assignments] == ["DEBIAN_FRONTEND=noninteractive"]
     assert command.argv == ("apt-get", "install", "-y", "x")
-    assert [(op, w.text) for op, w in command.redirects] == [(">", "/tmp/log"), (">&", "1")]
+    assert [(op, w.text) for op, w in command.redirects] == [(">", "/tmp/log"), ("2>&", "1")]
 
 
 def test_word_offsets():
@@ -69,3 +69,16 @@ def test_pathological_input_is_linear():
         started = time.perf_counter()
         tokenize(text)
         assert time.perf_counter() - started < 2.0
+
+
+def test_case_patterns_are_not_pipes():
+    commands = tokenize('case "$a" in amd64 | i386 | x32) x=1; echo one ;; arm*) echo two | tee log ;; esac && make')
+    assert [c.argv for c in commands] == [("echo", "one"), ("echo", "two"), ("tee", "log"), ("make",)]
+    assert [c.piped_to for c in commands] == [False, True, False, False]
+    nested = tokenize("case $x in a) case $y in b|c) echo in ;; esac ;; *) echo out ;; esac")
+    assert [c.argv for c in nested] == [("echo", "in"), ("echo", "out")]
+
+
+def test_redirections_keep_their_descriptor():
+    (command,) = tokenize("curl -sSL https://x 2> /tmp/err.log 1>out 0<in >&2")
+    assert [op for op, _ in command.redirects] == ["2>", ">", "<", ">&"]

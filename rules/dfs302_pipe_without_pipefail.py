@@ -1,0 +1,223 @@
+"""A pipe in a RUN hides the failure of every command but the last.
+
+## What it does
+Flags a shell-form `RUN` with a pipe (`curl -sSL URL | tar -xz`) in an image with bash,
+when neither `set -o pipefail` (or `set -euo pipefail`, `-euxo pipefail`...) comes before
+the pipe in the same `RUN`, nor a `SHELL [..., "-o", "pipefail", ...]` is in effect.
+
+## Why is this bad?
+A pipeline's exit status is the status of its last command. When `curl` fails (a 404, a
+network error), `tar` or `sh` on the right still succeeds on its empty or bogus input, the
+`RUN` exits 0 and the build goes on with a half-installed image. `pipefail` makes the
+pipeline fail when any command in it fails.
+
+## Example
+    FROM debian:bookworm-slim
+    RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /usr/local/bin
+
+## Use instead
+    FROM debian:bookworm-slim
+    SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+    RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /usr/local/bin
+
+`SHELL` holds for the rest of the stage and for stages built `FROM` it. Where the `RUN`
+already runs in bash (a `SHELL ["/bin/bash", "-c"]`), starting it with
+`set -o pipefail && ` works too; the default `/bin/sh` of Debian and Ubuntu is dash, which
+rejects `set -o pipefail` before dash 0.5.13.
+
+## Not flagged
+- `RUN` in exec form (`RUN ["sh", "-c", "..."]`), `||` (not a pipe), a `|` inside quotes.
+- Pipes whose left side cannot fail: `echo`, `printf`, `true`, `yes` (with `pipefail`,
+  `yes | cmd` even fails, since `yes` is killed by SIGPIPE), `cat <<EOF`.
+- Pipes into a command that stops reading early (`| head`, `| grep -q`, `grep -m`,
+  `grep -l`): there `pipefail` would fail the build on the producer's SIGPIPE.
+- Alpine and BusyBox images (an image name containing `alpine` or `busybox`, a stage that
+  installs with `apk`, `SHELL ["/busybox/sh", ...]`): their `sh` is BusyBox ash, which
+  may be built without `pipefail`. There, if your ash has it, use
+  `SHELL ["/bin/ash", "-eo", "pipefail", "-c"]`, or install bash.
+- Images without a shell (`scratch`, distroless) and Windows images (`SHELL
+  ["powershell", ...]` or `["cmd", ...]`, `mcr.microsoft.com/windows/...`, nanoserver,
+  servercore, or an unknown image in a file with `# escape=``): their pipes work
+  differently.
+- A `SHELL` running a custom program (`SHELL ["/usr/local/bin/my-shell.sh"]`): what it
+  does with pipes is unknown.
+
+A stage built `FROM` an earlier stage has its base image and inherits its `SHELL`.
+"""
+
+import re
+
+from dfslim.api import Meta, Severity, Violation
+from dfslim.shell import SHELLS, has_option, shell_in_effect, shell_program, unwrap
+
+META = Meta(
+    id="DFS302",
+    name="pipe-without-pipefail",
+    category="correctness",
+    severity=Severity.WARNING,
+    scope="all",
+    fix=None,
+    others=("hadolint DL4006",),
+)
+
+HARMLESS = frozenset({"echo", "printf", "true", "yes", ":"})
+WINDOWS_SHELLS = frozenset({"powershell", "powershell.exe", "pwsh", "pwsh.exe", "cmd", "cmd.exe"})
+WINDOWS_IMAGE = re.compile(r"windows|nanoserver|servercore|dotnet/framework|ltsc20\d\d", re.IGNORECASE)
+BUSYBOX_IMAGE = re.compile(r"alpine|busybox", re.IGNORECASE)
+NO_SHELL_IMAGE = re.compile(r"^scratch$|distroless|^cgr\.dev/chainguard/static", re.IGNORECASE)
+ALPINE_NOTE = " (Alpine and BusyBox images are not flagged: their `sh` may lack `pipefail`.)"
+
+
+def check(dockerfile):
+    for instruction in dockerfile.of("RUN"):
+        if instruction.exec_form is not None or not instruction.script.shell_form:
+            continue
+        commands = instruction.script.commands
+        pipes = _risky_pipes(commands)
+        if not pipes:
+            continue
+        risky = next((c for c, _ in pipes if c.name in ("curl", "wget")), pipes[0][0])
+        first = pipes[0][0]
+        if any(_sets_pipefail(c) for c in commands if c.start < first.start):
+            continue
+        shell = shell_in_effect(dockerfile, instruction)
+        if shell is not None and _argv_pipefail(shell):
+            continue
+        kind = _shell_kind(shell) if shell is not None else "sh"
+        if kind == "sh":
+            kind = _image_shell(dockerfile, instruction)
+            shell = None  # `SHELL ["/bin/sh", "-c"]` is the default
+        if kind != "bash":
+            continue
+        left = " ".join(w.text for w in risky.words[:3])
+        right = dict((id(c), r) for c, r in pipes).get(id(risky))
+        target = f" into `{right.name}`" if right is not None and right.name else ""
+        if shell is not None:
+            shown = ", ".join(f'"{item}"' for item in shell)
+            fixed = ", ".join(f'"{item}"' for item in _with_pipefail(shell))
+            suggestion = (
+                f"start this RUN with `set -o pipefail && `, or add `-o pipefail` to the SHELL: "
+                f"`SHELL [{fixed}]` instead of `SHELL [{shown}]`"
+            )
+        else:
+            suggestion = (
+                'add `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before this RUN (the default '
+                "`/bin/sh` may be dash, which rejects `set -o pipefail`)"
+            )
+        yield Violation(
+            instruction,
+            f"`{left}` is piped{target} without `pipefail`: if it fails, the RUN still succeeds",
+            suggestion + "." + ALPINE_NOTE,
+        )
+
+
+def _risky_pipes(commands):
+    """(left, right) for each pipe whose left side can fail and whose right side reads
+    its input to the end (`| head`, `| grep -q` stop early: `pipefail` would turn the
+    producer's SIGPIPE into a failure)."""
+    found = []
+    for index, command in enumerate(commands):
+        if not command.piped_to or index + 1 >= len(commands):
+            continue
+        right = commands[index + 1]
+        if not right.piped_from:
+            right = None
+        if command.name in HARMLESS or _reads_heredoc(command):
+            continue
+        if right is not None and _stops_early(right):
+            continue
+        found.append((command, right))
+    return found
+
+
+def _reads_heredoc(command) -> bool:
+    """`cat <<EOF | ...`: cat prints a heredoc or here-string, it cannot fail."""
+    return command.name == "cat" and len(command.words) == 1 and any(op in ("<<", "<<-", "<<<") for op, _ in command.redirects)
+
+
+def _stops_early(command) -> bool:
+    words = unwrap(command)
+    name = words[0].text.rsplit("/", 1)[-1] if words else ""
+    if name == "head":
+        return True
+    if name in ("grep", "egrep", "fgrep"):
+        return has_option(words[1:], "-q", "--quiet", "--silent", "-m", "--max-count", "-l", "--files-with-matches")
+    return False
+
+
+def _sets_pipefail(command) -> bool:
+    """`set -o pipefail`, `set -euo pipefail`, or a shell started with `-o pipefail`."""
+    argv = command.argv
+    if not argv:
+        return False
+    if argv[0] == "set" or command.name in SHELLS:
+        return _argv_pipefail(argv)
+    return False
+
+
+def _argv_pipefail(argv) -> bool:
+    for before, word in zip(argv, argv[1:]):
+        if word == "pipefail" and before.startswith("-") and not before.startswith("--") and "o" in before:
+            return True
+    return False
+
+
+def _with_pipefail(shell) -> list[str]:
+    items = list(shell)
+    at = len(items) - 1 if items and items[-1] == "-c" else len(items)
+    return items[:at] + ["-o", "pipefail"] + items[at:]
+
+
+def _shell_kind(shell) -> str:
+    """"bash" for a shell with `pipefail` (`/bin/bash`, `conda run ... bash -c`, zsh, ksh),
+    "sh" for `sh`/`dash` (what the image's `/bin/sh` is decides), "busybox", "windows", or
+    "other" for a program this rule knows nothing about."""
+    names = [shell_program((item,)) for item in shell]
+    if names and names[0] in WINDOWS_SHELLS:
+        return "windows"
+    if any("busybox" in item.lower() for item in shell) or "ash" in names:
+        return "busybox"
+    if any(name in ("bash", "zsh", "ksh", "mksh") for name in names):
+        return "bash"
+    if any(name in ("sh", "dash") for name in names):
+        return "sh"
+    return "other"
+
+
+def _image_shell(dockerfile, instruction) -> str | None:
+    """"bash" when the stage's root base image has bash (or probably has), else what it has."""
+    stage = dockerfile.stage_of(instruction)
+    if stage is None:
+        return None
+    lineage = dockerfile.lineage(stage)
+    reference = lineage[0].base_resolved
+    known = _lookup(reference)
+    if known is not None:
+        return known
+    if NO_SHELL_IMAGE.search(reference):
+        return "none"
+    if BUSYBOX_IMAGE.search(reference):
+        return "busybox"
+    if WINDOWS_IMAGE.search(reference):
+        return "windows"
+    for ancestor in lineage:
+        for earlier in ancestor.instructions:
+            if earlier is instruction:
+                break
+            if earlier.keyword == "RUN" and any(c.name == "apk" for c in earlier.script.commands):
+                return "busybox"
+    if any(c.name == "apk" for c in instruction.script.commands):
+        return "busybox"
+    if dockerfile.escape == "`":
+        return "windows"
+    return "bash"
+
+
+def _lookup(reference: str) -> str | None:
+    try:
+        from dfslim import images
+    except ImportError:
+        return None
+    info = images.lookup(reference)
+    shell = getattr(info, "shell", None) if info is not None else None
+    return shell if shell in ("bash", "busybox", "none") else None

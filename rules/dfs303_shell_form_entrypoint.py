@@ -1,0 +1,222 @@
+"""`CMD` or `ENTRYPOINT` in shell form: the process gets no stop signal.
+
+## What it does
+Flags `CMD` and `ENTRYPOINT` written in shell form (`CMD python app.py`), including
+pseudo-JSON that is not valid JSON (`CMD ['python', 'app.py']` with single quotes, or a
+missing quote or bracket), which Docker also runs as a shell command.
+
+## Why is this bad?
+Shell form runs the command as `/bin/sh -c "python app.py"`: the shell is PID 1 and the
+program its child. `docker stop` sends SIGTERM to the shell, which does not pass it on,
+so the program never shuts down cleanly and is killed after the grace period. A
+shell-form `ENTRYPOINT` also ignores `CMD` and the arguments of `docker run`.
+
+## Example
+    CMD python app.py
+    ENTRYPOINT ['/docker-entrypoint.sh']
+
+## Use instead
+    CMD ["python", "app.py"]
+    ENTRYPOINT ["/docker-entrypoint.sh"]
+
+When you need the shell (variables, `&&`), let it replace itself with the program:
+`CMD ["sh", "-c", "exec gunicorn --bind :$PORT app:app"]`.
+
+## Fix
+Unsafe: rewrites the instruction to exec form, one JSON string per argument (the words
+keep their place, so continuation lines survive), when the command has no shell syntax
+(no `$`, `&&`, `||`, `;`, `|`, redirections, globs, backslashes, `~` or backquotes; quotes
+are fine when they quote plain text). A leading `exec` is dropped. Pseudo-JSON with
+single quotes is rewritten to real JSON. It is unsafe because the command then runs
+without a shell, and because a `CMD` becomes the arguments of an exec-form `ENTRYPOINT`.
+
+## Not flagged
+- Exec form, also with spaces inside the brackets (`CMD [ "python", "app.py" ]`).
+- `CMD exec ...`: `exec` makes the program PID 1, so it receives the stop signal.
+- `HEALTHCHECK CMD` (a health check is not PID 1), an empty `CMD`.
+- A stage whose `SHELL` is PowerShell or `cmd` (Windows): shell form is deliberate there.
+
+## Scope
+Every stage: any stage can be the target of `docker build --target`.
+"""
+
+import json
+import re
+
+from dfslim.api import Edit, Fix, Meta, Severity, Violation
+from dfslim.shell import LEADING_KEYWORDS, SKIPPED_COMMANDS, shell_in_effect, shell_program, tokenize
+
+META = Meta(
+    id="DFS303",
+    name="shell-form-entrypoint",
+    category="correctness",
+    severity=Severity.WARNING,
+    scope="all",
+    fix="unsafe",
+    others=("hadolint DL3025", "BuildKit JSONArgsRecommended"),
+)
+
+UNQUOTED_SPECIAL = set("$`\\;&|<>()*?[]{}~#!\n\r")
+DOUBLE_QUOTED_SPECIAL = set("$`\\")
+BUILTINS = frozenset({
+    "cd", "set", "export", "source", ".", "ulimit", "umask", "trap", "eval", "exit", "alias",
+    "unset", "readonly", "shift", "wait", ":", "return", "local", "declare", "typeset",
+})
+WINDOWS_SHELLS = frozenset({"powershell", "powershell.exe", "pwsh", "pwsh.exe", "cmd", "cmd.exe"})
+PSEUDO_JSON = re.compile(r"\[\s*'[^'\\]*'(?:\s*,\s*'[^'\\]*')*\s*\]")
+
+
+def check(dockerfile):
+    for instruction in dockerfile.of("CMD", "ENTRYPOINT"):
+        args = instruction.args.strip()
+        if not args or instruction.exec_form is not None:
+            continue
+        keyword = instruction.keyword
+        words = _words(instruction)
+        if keyword == "CMD" and words and words[0].text == "exec":
+            continue  # `exec` makes the program PID 1
+        if _windows_shell(dockerfile, instruction):
+            continue
+        looks_json = args.startswith("[") and (args.endswith("]") or re.match(r"\[\s*[\"']", args) is not None)
+        windows = _windows_image(dockerfile, instruction)
+        shell = "`cmd /S /C`" if windows else "`/bin/sh -c`"
+        edits = _pseudo_json_edits(instruction, args) if looks_json else _exec_edits(instruction)
+        exec_form = " ".join(edit.replacement for edit in edits) if edits else None
+        comment = _trailing_comment(args) if looks_json else None
+        if comment is not None:
+            start = instruction.source_offset(instruction.args_index + len(instruction.args) - len(args) + comment)
+            edits = [Edit(start, instruction.end, "")]
+            exec_form = args[:comment].rstrip()
+        if looks_json:
+            problem = "it is not valid JSON"
+            if comment is not None:
+                problem = "a comment must stand on its own line"
+            elif "\\" in args:
+                problem = "backslashes must be doubled in JSON"
+            elif "'" in args:
+                problem = "JSON strings take double quotes"
+            message = (
+                f"`{keyword}` looks like exec form but is not valid JSON ({problem}): Docker runs "
+                "it as a shell command"
+            )
+        elif keyword == "ENTRYPOINT" and words and words[0].text == "exec":
+            message = (
+                "`ENTRYPOINT` in shell form ignores `CMD` and the arguments of `docker run`"
+            )
+        else:
+            message = f"`{keyword}` in shell form runs under {shell}: the program is not PID 1 and gets no stop signal"
+            if keyword == "ENTRYPOINT":
+                message += ", and `CMD` and `docker run` arguments are ignored"
+        if comment is not None:
+            suggestion = f"move the comment to a line of its own: `{keyword} {exec_form}`"
+        elif exec_form:
+            suggestion = f"use exec form: `{keyword} {exec_form}`"
+        elif looks_json:
+            suggestion = (
+                f"write valid JSON: `{keyword} [\"program\", \"arg\"]`, with double quotes, backslashes "
+                "doubled and comments on their own line"
+            )
+        elif windows:
+            suggestion = f"use exec form: `{keyword} [\"program\", \"arg\"]` (backslashes doubled in JSON)"
+        else:
+            suggestion = (
+                f"use exec form (`{keyword} [\"program\", \"arg\"]`); if you need the shell, let it "
+                f"hand over to the program: `{keyword} [\"sh\", \"-c\", \"exec ...\"]`"
+            )
+        if keyword == "ENTRYPOINT" and exec_form and _has_cmd(dockerfile, instruction):
+            suggestion += " (the stage's `CMD` then becomes its arguments)"
+        title = f"Remove the trailing comment: `{keyword} {exec_form}`" if comment is not None else f"Rewrite to exec form: `{keyword} {exec_form}`"
+        fix = Fix(title, tuple(edits), safe=False) if edits else None
+        yield Violation(instruction, message, suggestion, fix=fix)
+
+
+def _words(instruction):
+    index = instruction.args_index
+    commands = tokenize(instruction.args, to_source=lambda i: instruction.source_offset(index + i))
+    return commands[0].words if len(commands) == 1 else ()
+
+
+def _exec_edits(instruction):
+    """One edit per word turning `python app.py` into `["python", "app.py"]`, or None."""
+    if not _plain(instruction.args):
+        return None
+    index = instruction.args_index
+    commands = tokenize(instruction.args, to_source=lambda i: instruction.source_offset(index + i))
+    if len(commands) != 1:
+        return None
+    command = commands[0]
+    if command.redirects or command.assignments or command.depth or not command.words:
+        return None
+    words = list(command.words)
+    start = words[0].start
+    if words[0].text == "exec":
+        words = words[1:]
+    if not words or words[0].text in BUILTINS | LEADING_KEYWORDS | SKIPPED_COMMANDS:
+        return None
+    edits = []
+    for number, word in enumerate(words):
+        text = json.dumps(word.text, ensure_ascii=False)
+        prefix = "[" if number == 0 else ""
+        suffix = "]" if number == len(words) - 1 else ","
+        edits.append(Edit(start if number == 0 else word.start, word.end, prefix + text + suffix))
+    return edits
+
+
+def _plain(text: str) -> bool:
+    """No shell syntax outside quotes, no expansion inside double quotes, quotes closed."""
+    quote = None
+    for char in text:
+        if quote == "'":
+            if char == "'":
+                quote = None
+        elif quote == '"':
+            if char == '"':
+                quote = None
+            elif char in DOUBLE_QUOTED_SPECIAL:
+                return False
+        elif char in "'\"":
+            quote = char
+        elif char in UNQUOTED_SPECIAL:
+            return False
+    return quote is None
+
+
+def _trailing_comment(args: str) -> int | None:
+    """Where a `# comment` after a valid JSON array starts (`CMD ["a"]  # note`), else None."""
+    for match in re.finditer(r"\]\s*#", args):
+        try:
+            parsed = json.loads(args[: match.start() + 1])
+        except ValueError:
+            continue
+        if isinstance(parsed, list) and all(isinstance(item, str) for item in parsed):
+            return match.start() + 1
+    return None
+
+
+def _pseudo_json_edits(instruction, args):
+    """`['python', 'app.py']` -> `["python", "app.py"]` (one edit over the arguments)."""
+    if not PSEUDO_JSON.fullmatch(args) or "\n" in args:
+        return None
+    items = re.findall(r"'([^']*)'", args)
+    start = instruction.source_offset(instruction.args_index + (len(instruction.args) - len(instruction.args.lstrip())))
+    end = instruction.end
+    return [Edit(start, end, json.dumps(items, ensure_ascii=False))]
+
+
+def _windows_shell(dockerfile, instruction) -> bool:
+    return shell_program(shell_in_effect(dockerfile, instruction)) in WINDOWS_SHELLS
+
+
+WINDOWS_IMAGE = re.compile(r"windows|nanoserver|servercore|dotnet/framework", re.IGNORECASE)
+
+
+def _windows_image(dockerfile, instruction) -> bool:
+    stage = dockerfile.stage_of(instruction)
+    if stage is None:
+        return dockerfile.escape == "`"
+    return dockerfile.escape == "`" or bool(WINDOWS_IMAGE.search(dockerfile.lineage(stage)[0].base_resolved))
+
+
+def _has_cmd(dockerfile, instruction) -> bool:
+    stage = dockerfile.stage_of(instruction)
+    return stage is not None and any(i.keyword == "CMD" for i in stage.instructions)
