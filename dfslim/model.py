@@ -93,6 +93,14 @@ class Instruction:
         piece_index, source = self.pieces[max(at, 0)]
         return source + (value_index - piece_index)
 
+    def value_index(self, source_offset: int) -> int | None:
+        """The index in `value` of a source offset, or None when it is not part of it."""
+        ends = [index for index, _ in self.pieces[1:]] + [len(self.value)]
+        for (piece_index, source), piece_end in zip(self.pieces, ends):
+            if source <= source_offset <= source + (piece_end - piece_index):
+                return piece_index + (source_offset - source)
+        return None
+
     def flag(self, name: str) -> str | None:
         """The value of the last flag called `name` (`""` for a bare flag), else None."""
         found = None

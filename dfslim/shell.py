@@ -9,6 +9,7 @@ length of its input.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -48,6 +49,7 @@ class Command:
     start: int
     end: int
     heredoc: bool = False  # comes from a heredoc body
+    inline: bool = False  # comes from a `sh -c "..."` string: runs in a shell of its own
 
     @property
     def argv(self) -> tuple[str, ...]:
@@ -327,6 +329,7 @@ def script_of(instruction: Instruction) -> Script:
         return Script(_exec_commands(instruction, exec_form), shell_form=False)
     args_index = instruction.args_index
     commands = tokenize(instruction.args, to_source=lambda i: instruction.source_offset(args_index + i))
+    commands = _with_inline_scripts(instruction, commands)
     if not instruction.heredocs:
         return Script(tuple(c for c in commands if c.words), shell_form=True)
     if _heredoc_is_script(commands):
@@ -335,9 +338,42 @@ def script_of(instruction: Instruction) -> Script:
         for heredoc in instruction.heredocs:
             for command in tokenize(heredoc.body, base=heredoc.body_start):
                 if command.words:
-                    body_commands.append(_mark_heredoc(command))
+                    body_commands.append(dataclasses.replace(command, heredoc=True))
         return Script(tuple(commands + body_commands), shell_form=True)
     return Script(tuple(c for c in commands if c.words), shell_form=True)
+
+
+def _with_inline_scripts(instruction: Instruction, commands: list[Command]) -> list[Command]:
+    """`sh -c "apt-get update && ..."`, `su app -c '...'`: the string's commands follow the
+    command that runs them, one subshell deeper. Only a string quoted without escapes is
+    split, so that every word keeps its exact place in the source."""
+    out: list[Command] = []
+    for command in commands:
+        out.append(command)
+        words = unwrap(command)
+        if not words or words[0].text.rsplit("/", 1)[-1] not in SHELLS | {"su"}:
+            continue
+        script = _inline_script(words)
+        if script is None:
+            continue
+        start = instruction.value_index(script.start)
+        if start is None:
+            continue
+        raw = instruction.value[start : start + (script.end - script.start)]
+        if len(raw) < 2 or raw[0] not in "'\"" or raw[-1] != raw[0] or raw[1:-1] != script.text or "\\" in raw:
+            continue
+        for inner in tokenize(script.text, to_source=lambda i, at=start + 1: instruction.source_offset(at + i)):
+            out.append(dataclasses.replace(inner, depth=inner.depth + command.depth + 1, inline=True))
+    return out
+
+
+def _inline_script(words: tuple[Word, ...]) -> Word | None:
+    """The word after `-c` (or a combined `-ec`) of a shell or `su` command."""
+    for index, word in enumerate(words[1:-1], start=1):
+        text = word.text
+        if text == "--command" or (text.startswith("-") and not text.startswith("--") and text.endswith("c")):
+            return words[index + 1]
+    return None
 
 
 def _heredoc_is_script(commands: list[Command]) -> bool:
@@ -346,20 +382,6 @@ def _heredoc_is_script(commands: list[Command]) -> bool:
     if not real:
         return True
     return len(real) == 1 and real[0].name in SHELLS and all(w.text.startswith("-") for w in real[0].words[1:])
-
-
-def _mark_heredoc(command: Command) -> Command:
-    return Command(
-        command.words,
-        command.assignments,
-        command.redirects,
-        command.before,
-        command.after,
-        command.depth,
-        command.start,
-        command.end,
-        heredoc=True,
-    )
 
 
 def _exec_commands(instruction: Instruction, argv: tuple[str, ...]) -> tuple[Command, ...]:
@@ -420,7 +442,10 @@ def apt_action(command: Command) -> str:
 def mounts(instruction: Instruction) -> list[dict[str, str]]:
     """The `--mount=` flags of a RUN as dicts (`{"type": "cache", "target": "/x"}`)."""
     found = []
+    from dfslim.parser import expand
+
     for value in instruction.flag_values("mount"):
+        value = expand(value, instruction.scope)
         fields: dict[str, str] = {"type": "bind"}
         for part in value.split(","):
             key, _, item = part.partition("=")
@@ -460,19 +485,6 @@ def removes(command: Command, *paths: str) -> bool:
             if target and (path == target or path.startswith(target + "/")):
                 return True
     return False
-
-
-def append_edit(script: Script, text: str):
-    """An edit appending `text` after the last command of a script, or None when
-    that is not safe to do (nothing to append to, or a background `&`)."""
-    from dfslim.api import Edit
-
-    if not script.commands or not script.shell_form:
-        return None
-    if any(c.after in ("&", "|&") or c.before == "&" for c in script.commands):
-        return None
-    last = script.commands[-1]
-    return Edit(last.end, last.end, text)
 
 
 # ---------------------------------------------------------------------------- package managers
@@ -754,7 +766,7 @@ def download(command: Command) -> Download | None:
     words = unwrap(command)
     if not words:
         return None
-    tool = words[0].text.rsplit("/", 1)[-1]
+    tool = words[0].text.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower().removesuffix(".exe")  # `curl.exe` on Windows
     if tool not in ("curl", "wget"):
         return None
     short_values, long_values = (_CURL_SHORT_VALUES, _CURL_LONG_VALUES) if tool == "curl" else (_WGET_SHORT_VALUES, _WGET_LONG_VALUES)
@@ -1017,13 +1029,19 @@ TRAILING_RE = re.compile(r"(?:\s|;|\\|`|#[^\n]*)*")
 
 
 def append_at_end(dockerfile, instruction: Instruction, text: str):
-    """Like `append_edit`, but None unless the last command ends the script: nothing but
-    separators and comments follow it (no `fi`, `done`, `esac`, `}` or `)`), so the appended
-    command runs after everything else, not inside the last branch or loop."""
-    edit = append_edit(instruction.script, text)
-    if edit is None:
+    """An edit appending `text` after the last command of a RUN, or None when that is not
+    safe: no shell-form command, a background `&`, or anything but separators and comments
+    after the last command (`fi`, `done`, `esac`, `}` or `)`), so that the appended command
+    runs after everything else, not inside the last branch or loop."""
+    from dfslim.api import Edit
+
+    script = instruction.script
+    if not script.commands or not script.shell_form:
         return None
-    last = instruction.script.commands[-1]
+    if any(c.after in ("&", "|&") or c.before == "&" for c in script.commands):
+        return None
+    last = script.commands[-1]
+    edit = Edit(last.end, last.end, text)
     end = instruction.end
     if last.heredoc:
         for heredoc in instruction.heredocs:

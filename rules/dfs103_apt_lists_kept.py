@@ -1,4 +1,4 @@
-"""apt package lists are left in the image.
+r"""apt package lists are left in the image.
 
 ## What it does
 Flags a `RUN` that installs packages with `apt-get install` (or `apt install`) and does not
@@ -38,7 +38,7 @@ Only stages that ship: a builder stage's lists never reach the final image.
 
 from dfslim.api import Fix, Meta, Severity, Violation
 from dfslim.savings import apt_lists_bytes, stage_base
-from dfslim.shell import append_edit, apt_action, cache_mounted, removes
+from dfslim.shell import append_at_end, apt_action, cache_mounted, removes
 
 META = Meta(
     id="DFS103",
@@ -64,7 +64,7 @@ def check(dockerfile):
             continue
         if any(removes(command, LISTS) for command in commands[installs[-1] + 1 :]):
             continue
-        edit = append_edit(instruction.script, CLEANUP)
+        edit = append_at_end(dockerfile, instruction, CLEANUP)
         fix = Fix("Append `&& rm -rf /var/lib/apt/lists/*` to this RUN", (edit,)) if edit else None
         yield Violation(
             instruction,

@@ -72,7 +72,8 @@ def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
         if instruction.exec_form is not None or not instruction.script.shell_form:
             continue
-        commands = instruction.script.commands
+        # a `bash -c "..."` string runs in a shell that neither `set -o pipefail` nor SHELL reaches
+        commands = tuple(c for c in instruction.script.commands if not c.inline)
         pipes = _risky_pipes(commands)
         if not pipes:
             continue

@@ -82,3 +82,19 @@ def test_case_patterns_are_not_pipes():
 def test_redirections_keep_their_descriptor():
     (command,) = tokenize("curl -sSL https://x 2> /tmp/err.log 1>out 0<in >&2")
     assert [op for op, _ in command.redirects] == ["2>", ">", "<", ">&"]
+
+
+def test_inline_shell_scripts_are_split_with_exact_positions():
+    from dfslim.parser import parse
+
+    text = 'FROM x:1\nRUN su app -c "pip install flask" && \\\n    bash -ec \'apt-get update && apt-get install -y curl\'\n'
+    run = parse(text).instructions[1]
+    argvs = [c.argv for c in run.script]
+    assert ("pip", "install", "flask") in argvs and ("apt-get", "install", "-y", "curl") in argvs
+    inner = [c for c in run.script if c.argv[:1] == ("pip",)][0]
+    assert inner.depth == 1
+    assert text[inner.words[2].start : inner.words[2].end] == "flask"
+    curl = [c for c in run.script if c.argv[-1:] == ("curl",)][0]
+    assert text[curl.words[-1].start : curl.words[-1].end] == "curl"
+    escaped = parse('FROM x:1\nRUN sh -c "echo \\"pip install x\\""\n').instructions[1]
+    assert [c.argv[0] for c in escaped.script] == ["sh"]  # escapes: not split

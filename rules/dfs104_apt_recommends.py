@@ -1,0 +1,196 @@
+r"""apt installs recommended packages nobody asked for.
+
+## What it does
+Flags a `RUN` that runs `apt-get install` (or `apt install`, `aptitude install`) without
+`--no-install-recommends` (or `-o APT::Install-Recommends=false`).
+
+## Why is this bad?
+By default apt also installs every package the requested ones merely *recommend*:
+documentation tools, fonts, compilers, whole desktop libraries. They are rarely needed in
+a container and can weigh more than the packages asked for (`python3-pip` pulls in about
+380 MB of recommendations on Debian 12), with more code to patch and scan.
+
+## Example
+    RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*
+
+## Use instead
+    RUN apt-get update && apt-get install -y --no-install-recommends curl \
+        && rm -rf /var/lib/apt/lists/*
+
+## Savings
+The sum of the measured recommendations of the packages installed (`apt-recommends:<package>`
+in `dfslim/data/savings.json`, Debian 12), when every package has a figure; otherwise
+unknown.
+
+## Fix
+Unsafe: inserts `--no-install-recommends` right after `install`. It changes which packages
+the image contains: a program that relied on a recommended package may need it listed
+explicitly.
+
+## Exemptions
+Not flagged when recommendations are turned off for the command (`--no-install-recommends`,
+`-o APT::Install-Recommends=false` or `=0`; `-R`/`--without-recommends` for aptitude), or
+by an apt configuration written earlier in the stage or a stage it is built `FROM`
+(`echo 'APT::Install-Recommends "0";' > /etc/apt/apt.conf.d/...`); when a later
+`apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false` in the same
+`RUN` removes the recommendations again, or the installed packages are purged again
+later in the `RUN` with `--auto-remove` (a tool needed only during the build); for `apt-get install -s` (simulate) or `-d`
+(download only), which install nothing.
+
+## Scope
+Only stages that ship: what a builder stage installs never reaches the final image.
+"""
+
+import re
+
+from dfslim.api import Fix, Meta, Severity, Violation, expand
+from dfslim.savings import figure
+from dfslim.shell import has_option, insert_option, package_action, package_arguments, package_name, spell
+
+META = Meta(
+    id="DFS104",
+    name="apt-recommends",
+    category="size",
+    severity=Severity.WARNING,
+    scope="final",
+    fix="unsafe",
+    others=("hadolint DL3015", "trivy DS-0029"),
+)
+
+FLAG = "--no-install-recommends"
+INSTALLS_NOTHING = ("-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act", "-d", "--download-only")
+IMPORTANT_RE = re.compile(r"^(?:-o|--option=)?APT::AutoRemove::RecommendsImportant\s*=\s*(?:0|false|no|off)$", re.IGNORECASE)
+OFF = r"[\"']?\s*(?:0|false|no|off)\b"
+OPTION_RE = re.compile(r"APT::Install-Recommends\s*=\s*" + OFF, re.IGNORECASE)
+CONFIG_RE = re.compile(r"APT::Install-Recommends\s*[\"']?\s*(?:=\s*)?" + OFF, re.IGNORECASE)
+
+
+def check(dockerfile):
+    for instruction in dockerfile.of("RUN"):
+        if _configured_before(dockerfile, instruction):
+            continue
+        commands = instruction.script.commands
+        offenders = []
+        configured = False
+        for index, command in enumerate(commands):
+            action = package_action(command)
+            if action is None or action.tool != "apt":
+                if any(CONFIG_RE.search(word.text) for word in command.words):
+                    configured = True  # `echo 'APT::Install-Recommends "0";' > ...` earlier
+                continue
+            if action.action != "install" or configured or _recommends_off(action, instruction.scope):
+                continue
+            if has_option(action.words[1:], *INSTALLS_NOTHING):
+                continue
+            if any(_purges_recommends(later) for later in commands[index + 1 :]):
+                continue
+            if _purged_later(action, commands[index + 1 :]):
+                continue
+            offenders.append(action)
+        if not offenders:
+            continue
+        script = instruction.script
+        edits = [insert_option(script, action.word, FLAG) for action in offenders]
+        fix = Fix(f"Insert `{FLAG}` after `install`", tuple(edits), safe=False) if all(edits) else None
+        first = offenders[0]
+        yield Violation(
+            instruction,
+            "apt also installs the recommended packages",
+            f"write `{spell(dockerfile.text, script, first.words, first.index, FLAG)}`",
+            fix=fix,
+            savings_bytes=_saving(offenders),
+        )
+
+
+def _saving(offenders) -> int | None:
+    """The measured recommendations of the packages installed (Debian 12), when every one of
+    them has a figure; None otherwise (the size depends on the packages)."""
+    total = 0
+    for action in offenders:
+        for word in package_arguments(action):
+            bytes_ = figure("apt-recommends:" + package_name(word.text))
+            if bytes_ is None:
+                return None
+            total += bytes_
+    return total
+
+
+def _purges_recommends(command) -> bool:
+    """`apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false`: the
+    recommended packages installed earlier in the RUN are removed in the same layer."""
+    action = package_action(command)
+    if action is None or action.tool != "apt":
+        return False
+    if action.action not in ("autoremove", "autopurge") and not (
+        action.action in ("purge", "remove") and has_option(action.words[1:], "--auto-remove", "--autoremove")
+    ):
+        return False
+    return any(IMPORTANT_RE.search(word.text) for word in action.words[1:])
+
+
+def _purged_later(action, later) -> bool:
+    """Every package of the install is purged again later in the RUN with its unneeded
+    dependencies (`apt-get purge -y --auto-remove curl`, or a purge then `apt-get
+    autoremove`): its recommendations go with it."""
+    installed = {package_name(word.text) for word in package_arguments(action)}
+    purged: set[str] = set()
+    autoremoved = False
+    for command in later:
+        other = package_action(command)
+        if other is None or other.tool != "apt":
+            continue
+        if other.action in ("autoremove", "autopurge"):
+            autoremoved = True
+        elif other.action in ("purge", "remove"):
+            purged |= {package_name(word.text) for word in package_arguments(other)}
+            autoremoved |= has_option(other.words[1:], "--auto-remove", "--autoremove")
+    return bool(installed) and autoremoved and installed <= purged
+
+
+def _recommends_off(action, scope) -> bool:
+    words = action.words[1:]
+    if has_option(words, FLAG):
+        return True
+    if any("$" in w.text and FLAG in expand(w.text, scope).split() for w in words):
+        return True  # `apt-get install $APT_OPTIONS curl` with `ARG APT_OPTIONS=--no-install-recommends`
+    if action.words[0].text.rsplit("/", 1)[-1] == "aptitude" and has_option(words, "-R", "--without-recommends"):
+        return True
+    for index, word in enumerate(words):
+        text = word.text
+        if text in ("-o", "--option") and index + 1 < len(words):
+            text = words[index + 1].text
+        elif text.startswith("-o"):
+            text = text[2:]
+        elif text.startswith("--option="):
+            text = text[len("--option=") :]
+        else:
+            continue
+        if OPTION_RE.search(text):
+            return True
+    return False
+
+
+def _configured_before(dockerfile, instruction) -> bool:
+    """An apt configuration turning recommendations off, written by an earlier RUN of the
+    stage or of a stage it is built FROM."""
+    stage = dockerfile.stage_of(instruction)
+    if stage is None:
+        return False
+    return any(
+        earlier.index < instruction.index and earlier.keyword == "RUN" and _writes_config(earlier)
+        for ancestor in dockerfile.lineage(stage)
+        for earlier in ancestor.instructions
+    )
+
+
+def _writes_config(instruction) -> bool:
+    """Whether a RUN writes `APT::Install-Recommends "0";` somewhere (an `echo`, a heredoc
+    file), as opposed to passing it to one apt command with `-o`."""
+    for command in instruction.script.commands:
+        if package_action(command) is None and any(CONFIG_RE.search(word.text) for word in command.words):
+            return True
+    for heredoc in instruction.heredocs:
+        for line in heredoc.body.splitlines():
+            if CONFIG_RE.search(line) and "apt" not in line.split("APT::", 1)[0]:
+                return True
+    return False

@@ -1,0 +1,268 @@
+"""npm or yarn keep their download cache in the image.
+
+## What it does
+Flags a `RUN` that installs JavaScript packages (`npm install`, `npm i`, `npm ci`,
+`npm install -g pkg`; `yarn`, `yarn install`, `yarn add`, `yarn global add`) without
+cleaning the package manager's cache later in the same `RUN`.
+
+## Why is this bad?
+npm keeps a copy of every package tarball it downloads in `~/.npm/_cacache`, yarn in its
+cache folder (`/usr/local/share/.cache/yarn` for root). Once `node_modules` is filled
+nothing reads that cache again, yet it is frozen into the layer when the `RUN` ends: often
+as large as `node_modules` itself.
+
+## Example
+    RUN npm ci --omit=dev
+
+## Use instead
+    RUN npm ci --omit=dev && npm cache clean --force
+
+or keep the cache out of the image with a BuildKit cache mount, which also speeds up
+rebuilds:
+
+    RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
+
+For yarn: `RUN yarn install --frozen-lockfile && yarn cache clean`, or
+`RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install --frozen-lockfile`.
+
+## Savings
+`npm-cache:default` (11 MB) or `yarn-cache:default` (80 MB) of `dfslim/data/savings.json`:
+the smallest documented measurements.
+
+## Fix
+Safe: appends ` && npm cache clean --force` or ` && yarn cache clean` to the `RUN`. The yarn
+fix is marked unsafe when the stage copied the whole build context first (it may carry a
+`.yarnrc.yml` that switches to Yarn 2+). No fix is offered when the last command of the
+`RUN` sits inside a branch, a loop or a subshell.
+
+## Exemptions
+Not flagged when the cache is cleaned later in the same `RUN` (`npm cache clean`,
+`yarn cache clean`, `rm -rf` of the cache folder, including one set by `npm_config_cache`,
+`YARN_CACHE_FOLDER`, `--cache` or `--cache-folder`), or when a cache or tmpfs mount covers
+it. Yarn 2+ ("berry") is left alone: with Plug'n'Play its cache *is* the installed
+packages, and `yarn cache clean` would break the application. dfslim assumes berry when
+the stage (or a stage it is built `FROM`) copies `.yarnrc.yml` or `.yarn/`, runs
+`yarn set version` (other than `classic`) or `corepack`, sets a berry-only `YARN_*`
+variable, or uses a berry-only option (`--immutable`, `yarn workspaces focus`).
+
+## Scope
+Only stages that ship: an `npm ci` that only builds assets in a builder stage leaves
+nothing in the final image.
+"""
+
+from dfslim.api import Fix, Meta, Severity, Violation
+from dfslim.parser import expand, split_words, unquote
+from dfslim.savings import figure
+from dfslim.shell import (
+    append_at_end,
+    cache_mounted,
+    env_value,
+    has_option,
+    home_paths,
+    mounts,
+    option_value,
+    package_action,
+    removes,
+    subcommand,
+)
+
+META = Meta(
+    id="DFS108",
+    name="js-cache-kept",
+    category="size",
+    severity=Severity.WARNING,
+    scope="final",
+    fix="safe",
+    others=("hadolint DL3060",),
+)
+
+NPM_INSTALLS = frozenset(
+    "install i in ins inst insta instal isnt isnta isntal isntall add "
+    "ci clean-install ic install-clean isntall-clean install-test it install-ci-test cit".split()
+)
+CLEAN = {"npm": "npm cache clean --force", "yarn": "yarn cache clean"}
+MOUNT = {"npm": "/root/.npm", "yarn": "/usr/local/share/.cache/yarn"}
+BERRY_OPTIONS = ("--immutable", "--immutable-cache", "--check-cache", "--mode", "--inline-builds", "--refresh-lockfile")
+BERRY_VARIABLES = frozenset(
+    {"YARN_NODE_LINKER", "YARN_ENABLE_GLOBAL_CACHE", "YARN_ENABLE_IMMUTABLE_INSTALLS", "YARN_GLOBAL_FOLDER", "YARN_ENABLE_MIRROR", "YARN_PNP_MODE"}
+)
+
+
+def check(dockerfile):
+    for instruction in dockerfile.of("RUN"):
+        commands = instruction.script.commands
+        offenders = []
+        for index, command in enumerate(commands):
+            action = package_action(command)
+            tool = _installs(action)
+            if tool is None:
+                continue
+            if tool == "yarn" and _berry(dockerfile, instruction, index):
+                continue
+            if _in_bind_mount(instruction, index, action):
+                continue
+            paths = _cache_paths(dockerfile, instruction, index, tool, action)
+            if cache_mounted(instruction, *paths):
+                continue
+            if any(_cleans(later, tool) or removes(later, *paths) or _removes_cache_dir(later, tool) for later in commands[index + 1 :]):
+                continue
+            offenders.append((command, tool))
+        if not offenders:
+            continue
+        cleanups = []
+        for command, tool in offenders:
+            sudo = "sudo " if command.words[0].text.rsplit("/", 1)[-1] == "sudo" else ""
+            cleanup = sudo + CLEAN[tool]
+            if cleanup not in cleanups:
+                cleanups.append(cleanup)
+        text = "".join(" && " + cleanup for cleanup in cleanups)
+        edit = append_at_end(dockerfile, instruction, text)
+        safe = not any(tool == "yarn" for _command, tool in offenders) or not _context_copied(dockerfile, instruction)
+        fix = Fix(f"Append `{text.strip()}` to this RUN", (edit,), safe=safe) if edit else None
+        tool = offenders[0][1]
+        yield Violation(
+            instruction,
+            f"{tool} keeps its download cache in the image",
+            f"append `{text.strip()}` to this RUN, or mount a cache: "
+            f"`RUN --mount=type=cache,target={MOUNT[tool]} ...`",
+            fix=fix,
+            savings_bytes=sum(figure(f"{tool}-cache:default") or 0 for tool in {t for _c, t in offenders}) or None,
+        )
+
+
+def _installs(action) -> str | None:
+    """"npm" or "yarn" when the command installs packages with it, else None."""
+    if action is None:
+        return None
+    if action.tool == "npm" and action.action in NPM_INSTALLS:
+        return "npm"
+    if action.tool != "yarn":
+        return None
+    if action.action in ("install", "add"):
+        return "yarn"
+    if action.action == "global":
+        return "yarn" if subcommand(action.words[action.index :])[1] == "add" else None
+    if action.action == "" and not has_option(action.words[1:], "--version", "-v", "--help", "-h"):
+        return "yarn"  # `yarn` alone installs
+    return None
+
+
+def _in_bind_mount(instruction, index, action) -> bool:
+    """A local install run after `cd` into a bind mount: its `node_modules` vanish with the
+    mount, so the cache is the RUN's only lasting product (a deliberate cache warm-up)."""
+    if has_option(action.words[1:], "-g", "--global") or action.action == "global":
+        return False
+    binds = [m.get("target", "").rstrip("/") for m in mounts(instruction) if m.get("type") == "bind" and m.get("target")]
+    for earlier in instruction.script.commands[:index]:
+        if earlier.name == "cd" and len(earlier.words) > 1:
+            target = expand(earlier.words[1].text, instruction.scope).rstrip("/")
+            if any(target == bind or target.startswith(bind + "/") for bind in binds):
+                return True
+    return False
+
+
+def _cache_paths(dockerfile, instruction, index, tool, action) -> list[str]:
+    commands = instruction.script.commands
+    if tool == "npm":
+        paths = list(home_paths(dockerfile, instruction, ".npm"))
+        paths += home_paths(dockerfile, instruction, ".npm/_cacache")  # where the tarballs are
+        names, options = ("npm_config_cache", "NPM_CONFIG_CACHE"), ("--cache",)
+    else:
+        paths = ["/usr/local/share/.cache/yarn"]
+        paths += home_paths(dockerfile, instruction, ".cache/yarn")
+        paths += home_paths(dockerfile, instruction, ".yarn")
+        names, options = ("YARN_CACHE_FOLDER", "yarn_cache_folder"), ("--cache-folder", "--preferred-cache-folder")
+    for name in names:
+        value = env_value(instruction, commands, index, name)
+        if value:
+            paths.append(expand(value, instruction.scope))
+        paths += [f"${name}", "${" + name + "}"]
+    value = option_value(action.words, *options)
+    if value:
+        paths += [value, expand(value, instruction.scope)]
+    return paths
+
+
+def _cleans(command, tool) -> bool:
+    """`npm cache clean`/`clear`/`rm`, or `yarn cache clean`."""
+    action = package_action(command)
+    if action is None or action.tool != tool or action.action != "cache":
+        return False
+    what = subcommand(action.words[action.index :])[1]
+    return what in (("clean", "clear", "rm") if tool == "npm" else ("clean",))
+
+
+def _removes_cache_dir(command, tool) -> bool:
+    """`rm -rf "$(yarn cache dir)"`, `rm -rf $(npm config get cache)`."""
+    if command.name != "rm":
+        return False
+    wanted = ("yarn cache dir",) if tool == "yarn" else ("npm config get cache",)
+    return any(text in word.text for word in command.words[1:] for text in wanted)
+
+
+def _berry(dockerfile, instruction, index) -> bool:
+    """Whether Yarn 2+ may be the `yarn` this command runs (see the docstring)."""
+    stage = dockerfile.stage_of(instruction)
+    earlier = [
+        i
+        for ancestor in (dockerfile.lineage(stage) if stage else [])
+        for i in ancestor.instructions
+        if i.index < instruction.index
+    ]
+    for item in earlier:
+        if item.keyword in ("COPY", "ADD") and _copies_berry_files(item):
+            return True
+        if item.keyword in ("ENV", "ARG") and any(name.upper() in BERRY_VARIABLES for name in _names(item)):
+            return True
+        if item.keyword == "RUN" and any(_berry_command(c) for c in item.script.commands):
+            return True
+    if any(name in BERRY_VARIABLES for name in instruction.scope):
+        return True
+    commands = instruction.script.commands
+    return any(_berry_command(c) for c in commands[: index + 1])
+
+
+def _berry_command(command) -> bool:
+    if command.name == "corepack":
+        return True
+    action = package_action(command)
+    if action is None or action.tool != "yarn":
+        return False
+    if has_option(action.words[1:], *BERRY_OPTIONS):
+        return True
+    rest = [word.text for word in action.words[action.index + 1 :]] if action.index >= 0 else []
+    if action.action == "set" and rest[:1] == ["version"]:
+        return not (len(rest) > 1 and (rest[1] == "classic" or rest[1].startswith("1")))
+    if action.action == "policies" and rest[:1] == ["set-version"]:
+        return not (len(rest) > 1 and rest[1].startswith("1"))
+    return action.action == "dlx" or (action.action == "workspaces" and rest[:1] == ["focus"])
+
+
+def _copies_berry_files(instruction) -> bool:
+    words = [unquote(word) for word in split_words(instruction.args)]
+    sources = words[:-1] if len(words) > 1 else []
+    return any(
+        source.rstrip("/").rsplit("/", 1)[-1] in (".yarnrc.yml", ".yarn", ".pnp.cjs") for source in sources
+    )
+
+
+def _names(instruction) -> list[str]:
+    from dfslim.parser import assignments
+
+    return [name for name, _value in assignments(instruction.keyword, instruction.args)]
+
+
+def _context_copied(dockerfile, instruction) -> bool:
+    """Whether the stage (or a stage it is built FROM) copied the whole build context
+    before `instruction`: it may have brought a `.yarnrc.yml`."""
+    stage = dockerfile.stage_of(instruction)
+    if stage is None:
+        return False
+    for ancestor in dockerfile.lineage(stage):
+        for item in ancestor.instructions:
+            if item.index >= instruction.index or item.keyword not in ("COPY", "ADD") or item.flag("from"):
+                continue
+            words = [unquote(word) for word in split_words(item.args)]
+            if any(source in (".", "./") for source in words[:-1]):
+                return True
+    return False

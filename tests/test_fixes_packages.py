@@ -1,0 +1,233 @@
+"""The fixes of the package-manager rules (DFS102, DFS104-DFS108), applied to real text.
+
+Each case lints a Dockerfile with one rule, applies the edits of every fix it offers
+(sorted by start, last first), checks the text that comes out, re-parses it and checks the
+rule no longer fires.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dfslim.config import Settings
+from dfslim.linter import lint
+from dfslim.parser import parse
+
+
+def findings(text: str, rule: str):
+    return lint(parse(text), Settings(select=(rule,)).rules())
+
+
+def apply_fixes(text: str, rule: str, unsafe: bool = False) -> str:
+    edits = []
+    for finding in findings(text, rule):
+        assert finding.fix is not None, f"no fix for line {finding.line}: {finding.message}"
+        assert finding.fix.safe or unsafe, "the fix is unsafe"
+        edits.extend(finding.fix.edits)
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        text = text[: edit.start] + edit.replacement + text[edit.end :]
+    return text
+
+
+CASES = [
+    # DFS104: unsafe, --no-install-recommends right after install
+    (
+        "DFS104",
+        "FROM debian:12\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
+        "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y curl && rm -rf /var/lib/apt/lists/*\n",
+    ),
+    (
+        "DFS104",
+        "FROM debian:12\nRUN apt-get update \\\n    # refresh\n    && apt-get -q install -y \\\n        curl\n",
+        "FROM debian:12\nRUN apt-get update \\\n    # refresh\n    && apt-get -q install --no-install-recommends -y \\\n        curl\n",
+    ),
+    (
+        "DFS104",
+        "FROM debian:12\nRUN <<EOF\napt-get update\napt-get install -y curl\nEOF\n",
+        "FROM debian:12\nRUN <<EOF\napt-get update\napt-get install --no-install-recommends -y curl\nEOF\n",
+    ),
+    (
+        "DFS104",
+        "FROM debian:12\r\nRUN apt-get update \\\r\n    && apt-get install -y curl; apt install -y jq\r\n",
+        "FROM debian:12\r\nRUN apt-get update \\\r\n    && apt-get install --no-install-recommends -y curl; apt install --no-install-recommends -y jq\r\n",
+    ),
+    # DFS105: --no-cache-dir after install, --no-cache for uv
+    (
+        "DFS105",
+        "FROM python:3.12-slim\nRUN pip install -r requirements.txt\n",
+        "FROM python:3.12-slim\nRUN pip install --no-cache-dir -r requirements.txt\n",
+    ),
+    (
+        "DFS105",
+        "FROM python:3.12-slim\nRUN python -m pip install --upgrade pip \\\n    # deps\n    && uv pip install --system -r requirements.txt\n",
+        "FROM python:3.12-slim\nRUN python -m pip install --no-cache-dir --upgrade pip \\\n    # deps\n    && uv pip install --no-cache --system -r requirements.txt\n",
+    ),
+    (
+        "DFS105",
+        "FROM python:3.12-slim\nRUN <<EOF\nset -e\npip3 install flask\nEOF\n",
+        "FROM python:3.12-slim\nRUN <<EOF\nset -e\npip3 install --no-cache-dir flask\nEOF\n",
+    ),
+    (
+        "DFS105",
+        "FROM python:3.12-slim\r\nRUN pip install \\\r\n    flask\r\n",
+        "FROM python:3.12-slim\r\nRUN pip install --no-cache-dir \\\r\n    flask\r\n",
+    ),
+    (
+        "DFS105",
+        "# escape=`\nFROM python:3.12-slim\nRUN pip install `\n    flask\n",
+        "# escape=`\nFROM python:3.12-slim\nRUN pip install --no-cache-dir `\n    flask\n",
+    ),
+    # DFS106: --no-cache after add
+    (
+        "DFS106",
+        "FROM alpine:3.20\nRUN apk update && apk add curl\n",
+        "FROM alpine:3.20\nRUN apk update && apk add --no-cache curl\n",
+    ),
+    (
+        "DFS106",
+        "FROM alpine:3.20\nRUN apk add --virtual .build-deps \\\n    # compilers\n    gcc musl-dev \\\n    && make && apk del .build-deps\n",
+        "FROM alpine:3.20\nRUN apk add --no-cache --virtual .build-deps \\\n    # compilers\n    gcc musl-dev \\\n    && make && apk del .build-deps\n",
+    ),
+    (
+        "DFS106",
+        "FROM alpine:3.20\nRUN <<EOF\napk add git\napk add curl\nEOF\n",
+        "FROM alpine:3.20\nRUN <<EOF\napk add --no-cache git\napk add --no-cache curl\nEOF\n",
+    ),
+    (
+        "DFS106",
+        "FROM alpine:3.20\r\nRUN apk add \\\r\n    curl\r\n",
+        "FROM alpine:3.20\r\nRUN apk add --no-cache \\\r\n    curl\r\n",
+    ),
+    # DFS107: the clean command of the same tool appended
+    (
+        "DFS107",
+        "FROM fedora:40\nRUN dnf install -y httpd\n",
+        "FROM fedora:40\nRUN dnf install -y httpd && dnf clean all\n",
+    ),
+    (
+        "DFS107",
+        "FROM rockylinux:9\nRUN yum install -y \\\n    # web\n    httpd \\\n    mod_ssl\n",
+        "FROM rockylinux:9\nRUN yum install -y \\\n    # web\n    httpd \\\n    mod_ssl && yum clean all\n",
+    ),
+    (
+        "DFS107",
+        "FROM ubi9/ubi-minimal\nRUN <<EOF\nset -e\nmicrodnf install -y shadow-utils\nEOF\n",
+        "FROM ubi9/ubi-minimal\nRUN <<EOF\nset -e\nmicrodnf install -y shadow-utils && microdnf clean all\nEOF\n",
+    ),
+    (
+        "DFS107",
+        "FROM opensuse/leap:15.6\r\nRUN zypper -n in \\\r\n    curl\r\n",
+        "FROM opensuse/leap:15.6\r\nRUN zypper -n in \\\r\n    curl && zypper clean --all\r\n",
+    ),
+    (
+        "DFS107",
+        "FROM rockylinux:9\nRUN sudo yum install -y httpd\n",
+        "FROM rockylinux:9\nRUN sudo yum install -y httpd && sudo yum clean all\n",
+    ),
+    # DFS108: the cache cleanup appended
+    (
+        "DFS108",
+        "FROM node:20-slim\nRUN npm ci --omit=dev\n",
+        "FROM node:20-slim\nRUN npm ci --omit=dev && npm cache clean --force\n",
+    ),
+    (
+        "DFS108",
+        "FROM node:20-slim\nCOPY package.json yarn.lock ./\nRUN npm install -g serve \\\n    # deps\n    && yarn install --frozen-lockfile\n",
+        "FROM node:20-slim\nCOPY package.json yarn.lock ./\nRUN npm install -g serve \\\n    # deps\n    && yarn install --frozen-lockfile && npm cache clean --force && yarn cache clean\n",
+    ),
+    (
+        "DFS108",
+        "FROM node:20-slim\nRUN <<EOF\nnpm ci\nEOF\n",
+        "FROM node:20-slim\nRUN <<EOF\nnpm ci && npm cache clean --force\nEOF\n",
+    ),
+    (
+        "DFS108",
+        "FROM node:20-slim\r\nRUN npm ci \\\r\n    --omit=dev\r\n",
+        "FROM node:20-slim\r\nRUN npm ci \\\r\n    --omit=dev && npm cache clean --force\r\n",
+    ),
+    # DFS102: the update-only RUN merged into the install RUN that follows
+    (
+        "DFS102",
+        "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\n",
+        "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
+    ),
+    (
+        "DFS102",
+        "FROM debian:12\nRUN apt-get -qq update\n# tools\nRUN set -eux; \\\n    # quiet\n    DEBIAN_FRONTEND=noninteractive apt-get install -y \\\n        curl \\\n    && rm -rf /var/lib/apt/lists/*\n",
+        "FROM debian:12\n# tools\nRUN set -eux; \\\n    # quiet\n    apt-get -qq update && DEBIAN_FRONTEND=noninteractive apt-get install -y \\\n        curl \\\n    && rm -rf /var/lib/apt/lists/*\n",
+    ),
+    (
+        "DFS102",
+        "FROM ubuntu:24.04\nRUN apt-get update\nRUN <<EOF\nset -e\napt-get install -y curl\nEOF\n",
+        "FROM ubuntu:24.04\nRUN <<EOF\nset -e\napt-get update && apt-get install -y curl\nEOF\n",
+    ),
+    (
+        "DFS102",
+        "FROM ubuntu:24.04\r\nRUN apt-get update\r\nRUN apt-get install -y \\\r\n    curl\r\n",
+        "FROM ubuntu:24.04\r\nRUN apt-get update && apt-get install -y \\\r\n    curl\r\n",
+    ),
+    (
+        "DFS102",
+        "FROM ubuntu:24.04\nRUN apt-get update\nRUN apt-get update && apt-get install -y curl\n",
+        "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y curl\n",
+    ),
+    (
+        "DFS102",
+        "# escape=`\nFROM ubuntu:24.04\nRUN apt-get update `\n    -q\nRUN apt-get install -y `\n    curl\n",
+        "# escape=`\nFROM ubuntu:24.04\nRUN apt-get update -q && apt-get install -y `\n    curl\n",
+    ),
+]
+
+
+@pytest.mark.parametrize("rule, before, after", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_fix(rule, before, after):
+    assert findings(before, rule), "nothing to fix"
+    fixed = apply_fixes(before, rule, unsafe=True)
+    assert fixed == after
+    assert findings(fixed, rule) == []
+
+
+NO_FIX = [
+    ("DFS102", "FROM debian:12\nRUN apt-get update\nENV A=1\nRUN apt-get install -y curl\n"),
+    ("DFS102", "FROM debian:12\nRUN apt-get update && echo done\nRUN apt-get install -y curl\n"),
+    ("DFS102", "FROM debian:12\nRUN --mount=type=cache,target=/var/lib/apt apt-get update\nRUN apt-get install -y curl\n"),
+    ("DFS102", "FROM debian:12\nRUN apt-get update\nRUN yes | apt-get install curl\n"),
+    ("DFS102", "FROM debian:12\nRUN apt-get update\nRUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n"),
+    ("DFS104", "FROM debian:12\nRUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n"),
+    ("DFS105", "FROM python:3.12\nRUN [\"pip\", \"install\", \"flask\"]\n"),
+    ("DFS107", "FROM fedora:40\nRUN if [ -x /usr/bin/dnf ]; then dnf install -y httpd; fi\n"),
+    ("DFS107", "FROM fedora:40\nRUN dnf install -y httpd & wait\n"),
+    ("DFS108", "FROM node:20\nRUN for d in a b; do (cd $d && npm ci); done\n"),
+]
+
+
+@pytest.mark.parametrize("rule, text", NO_FIX, ids=[f"{c[0]}-{i}" for i, c in enumerate(NO_FIX)])
+def test_no_fix_where_unsafe(rule, text):
+    found = findings(text, rule)
+    assert found, "expected a finding"
+    assert all(finding.fix is None for finding in found)
+
+
+def test_apt_recommends_fix_is_unsafe():
+    (finding,) = findings("FROM debian:12\nRUN apt-get install -y curl\n", "DFS104")
+    assert finding.fix is not None and not finding.fix.safe
+
+
+def test_yarn_fix_unsafe_after_whole_context_copy():
+    (finding,) = findings("FROM node:20\nCOPY . .\nRUN yarn install\n", "DFS108")
+    assert finding.fix is not None and not finding.fix.safe
+    (finding,) = findings("FROM node:20\nCOPY package.json yarn.lock ./\nRUN yarn install\n", "DFS108")
+    assert finding.fix is not None and finding.fix.safe
+
+
+def test_one_finding_one_edit_per_command():
+    (finding,) = findings("FROM python:3.12\nRUN pip install a && pip3 install b; python3 -m pip install c\n", "DFS105")
+    assert len(finding.fix.edits) == 3
+
+
+def test_suggestions_quote_the_users_command():
+    (finding,) = findings("FROM python:3.12\nRUN pip3 install -r requirements.txt\n", "DFS105")
+    assert "`pip3 install --no-cache-dir -r requirements.txt`" in finding.suggestion
+    assert "--mount=type=cache,target=/root/.cache/pip" in finding.suggestion
+    (finding,) = findings("FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\n", "DFS102")
+    assert "`RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*`" in finding.suggestion
