@@ -54,15 +54,31 @@ LISTS = "/var/lib/apt/lists"
 CLEANUP = " && rm -rf /var/lib/apt/lists/*"
 
 
+INSTALLS = ("install", "dist-upgrade", "upgrade", "full-upgrade", "build-dep", "source")
+
+
 def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
         if cache_mounted(instruction, LISTS):
             continue
         commands = instruction.script.commands
-        installs = [i for i, command in enumerate(commands) if apt_action(command) in ("install", "dist-upgrade", "upgrade", "full-upgrade", "build-dep")]
+        installs = [i for i, command in enumerate(commands) if apt_action(command) in INSTALLS]
         if not installs:
             continue
         if any(removes(command, LISTS) for command in commands[installs[-1] + 1 :]):
+            continue
+        relying = _later_install_without_update(dockerfile, instruction)
+        saving = apt_lists_bytes(stage_base(dockerfile, instruction))
+        if relying is not None:
+            # removing the lists here would break that later install: no fix
+            yield Violation(
+                instruction,
+                f"apt package lists stay in the image (the install on line {relying.line} still uses them)",
+                f"run `apt-get update` in the RUN on line {relying.line} and remove "
+                "`/var/lib/apt/lists/*` at the end of each RUN that installs, or mount a cache: "
+                "`RUN --mount=type=cache,target=/var/lib/apt/lists ...`",
+                savings_bytes=saving,
+            )
             continue
         edit = append_at_end(dockerfile, instruction, CLEANUP)
         fix = Fix("Append `&& rm -rf /var/lib/apt/lists/*` to this RUN", (edit,)) if edit else None
@@ -72,5 +88,24 @@ def check(dockerfile):
             "append `&& rm -rf /var/lib/apt/lists/*` to this RUN, or mount a cache: "
             "`RUN --mount=type=cache,target=/var/lib/apt/lists ...`",
             fix=fix,
-            savings_bytes=apt_lists_bytes(stage_base(dockerfile, instruction)),
+            savings_bytes=saving,
         )
+
+
+def _later_install_without_update(dockerfile, instruction):
+    """A later RUN, in this stage or one built FROM it, that installs with apt without
+    fetching the lists first: it relies on the lists this RUN leaves."""
+    stage = dockerfile.stage_of(instruction)
+    for later in dockerfile.of("RUN"):
+        if later.index <= instruction.index:
+            continue
+        later_stage = dockerfile.stage_of(later)
+        if later_stage is not stage and stage not in dockerfile.lineage(later_stage):
+            continue
+        for command in later.script.commands:
+            action = apt_action(command)
+            if action == "update" or removes(command, LISTS):
+                break
+            if action in INSTALLS:
+                return later
+    return None

@@ -109,3 +109,11 @@ def test_write_atomically_keeps_mode_and_follows_symlinks(tmp_path):
     assert target.read_bytes() == b"new\r\n"
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o640
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dfslim-")] == []
+
+
+def test_apt_lists_a_later_install_relies_on_are_not_removed():
+    rules = Settings(select=("DFS103",)).rules()
+    text = "FROM debian:12\nRUN apt-get update && apt-get install -y gnupg\nRUN apt-get install -y curl\n"
+    outcome = fix_text(text, "Dockerfile", rules)
+    assert outcome.text == text  # removing them would break line 3
+    assert [f.line for f in outcome.findings] == [2, 3]
