@@ -1256,3 +1256,22 @@ def shell_program(shell) -> str:
     """The lower-case basename of a SHELL argv's program (`C:\\...\\powershell.exe` ->
     `powershell.exe`), "" for None."""
     return shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if shell else ""
+
+
+def posix_shells(dockerfile) -> dict[int, bool]:
+    """`posix_shell` for every instruction at once (by index), in one pass."""
+    found: dict[int, bool] = {}
+    last_shell: dict[int, tuple[str, ...] | None] = {}
+    for stage in dockerfile.stages:
+        shell = last_shell.get(stage.parent) if stage.parent is not None else None
+        root = dockerfile.lineage(stage)[0]
+        windows = bool(WINDOWS_IMAGE_RE.search(root.base_resolved))
+        for instruction in stage.instructions:
+            if shell is not None:
+                found[instruction.index] = bool(shell) and shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower() in SHELLS
+            else:
+                found[instruction.index] = not windows
+            if instruction.keyword == "SHELL":
+                shell = instruction.exec_form or ()
+        last_shell[stage.index] = shell
+    return found

@@ -1,0 +1,319 @@
+"""`RUN chown`/`chmod` on files an earlier `COPY` wrote: they are stored twice.
+
+## What it does
+Flags a `RUN` that runs `chown` or `chmod` (recursive or not) on a path an earlier
+`COPY`/`ADD` of the same stage wrote. A path is written by a `COPY`/`ADD` when it is at
+or below its destination (relative paths resolved against `WORKDIR`, variables
+substituted from `ARG`/`ENV`): `COPY . /app` writes everything below `/app`,
+`COPY app.sh /usr/local/bin/` writes `/usr/local/bin/app.sh`. A recursive
+`chown -R app /app` also covers a `COPY` into `/app/src/`.
+
+## Why is this bad?
+Changing the owner or mode of a file changes it, and a changed file is stored again, whole,
+in the layer of the `RUN`: `COPY . /app` of 300 MB followed by `RUN chown -R app /app`
+ships 600 MB. `COPY --chown`/`--chmod` sets owner and mode while copying, in one layer.
+
+## Example
+    COPY . /app
+    RUN chown -R app:app /app && chmod +x /app/start.sh
+
+## Use instead
+    COPY --chown=app:app . /app
+
+and make `start.sh` executable in the build context (`git update-index --chmod=+x
+start.sh`): `COPY` keeps the mode. `COPY --chown=name` needs the user to exist when the
+`COPY` runs (create it in an earlier `RUN`), or use numeric ids (`--chown=10001:10001`).
+Symbolic `--chmod` modes (`+x`) need Dockerfile syntax 1.14 or later; octal ones
+(`--chmod=755`) work everywhere `--chmod` does.
+
+## Not flagged
+- `COPY --chown` (for `chown`) or `COPY --chmod` (for `chmod`) used on the files.
+- Paths only a `RUN` created (`mkdir -p /app/logs && chown app /app/logs` after
+  `COPY . /app`), paths no `COPY`/`ADD` of the stage wrote, a non-recursive `chown`/`chmod`
+  of a copied folder itself (only the folder entry changes), and paths whose value is
+  not known (`$DIR` without a value, `~`).
+- `COPY`s of another stage, even a parent one; `chown` inside `find -exec`.
+
+## Scope
+Only stages that ship: a builder's doubled files stay behind.
+"""
+
+import bisect
+import fnmatch
+import posixpath
+import re
+
+from dfslim.api import Meta, Severity, Violation, expand
+from dfslim.shell import command_dirs, copy_paths, copy_writes, created_paths, path_below, resolve_path, unwrap, workdirs
+
+META = Meta(
+    id="DFS110",
+    name="chown-after-copy",
+    category="size",
+    severity=Severity.WARNING,
+    scope="final",
+    fix=None,
+)
+
+GLOB = re.compile(r"[*?\[]")
+OPTION_RE = re.compile(r"-[RfvchHLP]+")
+USER_COMMANDS = frozenset({"useradd", "adduser", "groupadd", "addgroup"})
+
+
+_below = path_below
+
+
+def _parse(words):
+    """(tool, owner or mode or None, recursive, path words) of a chown/chmod argv."""
+    tool = words[0].text.rsplit("/", 1)[-1]
+    value, recursive, reference, paths = None, False, False, []
+    only_args = False
+    for word in words[1:]:
+        text = word.text
+        if not only_args and text == "--":
+            only_args = True
+            continue
+        if not only_args and text.startswith("--"):
+            recursive = recursive or text == "--recursive"
+            reference = reference or text.startswith("--reference")
+            continue
+        if not only_args and OPTION_RE.fullmatch(text):
+            recursive = recursive or "R" in text
+            continue
+        if value is None and not reference:
+            value = text
+            continue
+        paths.append(word)
+    return tool, (None if reference else value), recursive, paths
+
+
+def _targets(instruction, words, directory):
+    """The absolute paths (or (folder, pattern) globs) a command's path words name."""
+    found = []
+    for word in words:
+        text = expand(word.text, instruction.scope)
+        if any(char in text for char in "$`~") or not text:
+            continue
+        text = text.rstrip("/") or "/"
+        folder, _, name = text.rpartition("/")
+        if GLOB.search(folder):
+            continue
+        if GLOB.search(name):
+            resolved = resolve_path(folder or ("/" if text.startswith("/") else "."), directory)
+            if resolved is not None:
+                found.append((resolved, name))
+            continue
+        resolved = resolve_path(text, directory)
+        if resolved is not None:
+            found.append((resolved, None))
+    return found
+
+
+def _hits(writer, target, recursive, created):
+    """Whether the chown/chmod of `target` rewrites files `writer` wrote."""
+    path, pattern = target
+    if pattern is None:
+        if writer.writes(path):
+            if path == writer.folder and not recursive:
+                return False  # only the folder entry itself
+            if path not in writer.roots() and any(_below(path, c) and c not in writer.roots() for c in created):
+                return False  # a path a RUN created below the destination
+            return True
+        return recursive and writer.inside(path)
+    # a glob: folder/<pattern>
+    if writer.writes(path) and path != writer.folder or path in writer.trees:
+        return True
+    for root in writer.roots():
+        if root != path and _below(root, path):
+            first = posixpath.relpath(root, path).split("/", 1)[0]
+            if fnmatch.fnmatchcase(first, pattern) and (recursive or posixpath.join(path, first) == root):
+                return True
+    for folder, own in writer.patterns:
+        if folder == path:
+            return True
+    return False
+
+
+def _whole(writer, matched, recursive):
+    """The command changes everything the COPY/ADD wrote (so a flag on it is the fix)."""
+    results = []
+    for root in writer.roots():
+        covered = False
+        for path, pattern in matched:
+            if pattern is None:
+                covered = covered or (_below(root, path) if recursive else root == path)
+            else:
+                covered = covered or (pattern == "*" and (root == path or (recursive and _below(root, path))))
+        results.append(covered)
+    # one source to a destination that may be a file: it wrote one of its entries
+    return any(results) if writer.single else all(results)
+
+
+def _last_writer(writers, candidates, path):
+    """The position of the last COPY/ADD that wrote `path` itself, else -1."""
+    for position in reversed(candidates):
+        if writers[position].writes(path):
+            return position
+    return -1
+
+
+class _RootIndex:
+    """The roots of the COPY/ADDs so far, to find the ones related to a path (at, above
+    or below it) without scanning them all."""
+
+    def __init__(self):
+        self.by_root = {}
+        self.sorted = []
+
+    def add(self, position, writer):
+        for root in writer.roots():
+            if root not in self.by_root:
+                bisect.insort(self.sorted, root)
+            self.by_root.setdefault(root, []).append(position)
+
+    def related(self, path):
+        found = set()
+        ancestor = path
+        while True:
+            found.update(self.by_root.get(ancestor, ()))
+            if ancestor == "/":
+                break
+            ancestor = posixpath.dirname(ancestor) or "/"
+        prefix = path.rstrip("/") + "/"
+        start = bisect.bisect_left(self.sorted, prefix)
+        for root in self.sorted[start:]:
+            if not root.startswith(prefix):
+                break
+            found.update(self.by_root[root])
+        return found
+
+
+def _overwritten(writer, position, target, recursive, last):
+    """A later COPY/ADD wrote the same single path again: only the last one counts."""
+    path, pattern = target
+    if pattern is not None or not writer.writes(path):
+        return False
+    if recursive and any(r != path and _below(r, path) for r in writer.roots()):
+        return False
+    return last.get(target, -1) > position
+
+
+def check(dockerfile):
+    dirs = workdirs(dockerfile)
+    for stage in dockerfile.stages:
+        writers, created, users = [], [], []
+        index = _RootIndex()
+        for instruction in stage.instructions:
+            cwd = dirs.get(instruction.index)
+            if instruction.keyword in ("COPY", "ADD"):
+                writer = copy_writes(instruction, cwd)
+                if writer is not None:
+                    index.add(len(writers), writer)
+                    writers.append(writer)
+                continue
+            if instruction.keyword != "RUN":
+                continue
+            script = instruction.script
+            found = {}  # writer index -> {"chown": value, "chmod": value, "spelled": [...], "whole": bool}
+            spelled = []
+            for command, directory in zip(script.commands, command_dirs(instruction, cwd)):
+                words = unwrap(command)
+                if words and words[0].text.rsplit("/", 1)[-1] in USER_COMMANDS:
+                    users.append(instruction)
+                if words and words[0].text.rsplit("/", 1)[-1] in ("chown", "chmod") and not command.piped_from:
+                    tool, value, recursive, path_words = _parse(words)
+                    targets = _targets(instruction, path_words, directory)
+                    hit = False
+                    candidates, last = set(), {}
+                    for target in targets:
+                        related = sorted(index.related(target[0]))
+                        if target[1] is None:
+                            last[target] = _last_writer(writers, related, target[0])
+                            if not recursive:
+                                related = [last[target]] if last[target] >= 0 else []  # only the last one counts
+                        candidates.update(related)
+                    candidates = sorted(candidates)
+                    for position in candidates:
+                        writer = writers[position]
+                        if writer.instruction.flag(tool) is not None:
+                            continue  # COPY --chown / --chmod used
+                        matched = [t for t in targets if _hits(writer, t, recursive, created) and not _overwritten(writer, position, t, recursive, last)]
+                        if not matched:
+                            continue
+                        hit = True
+                        entry = found.setdefault(position, {})
+                        entry[tool] = value
+                        entry[tool + " whole"] = entry.get(tool + " whole", True) and _whole(writer, matched, recursive)
+                        entry.setdefault(tool + " paths", []).extend(t[0] if t[1] is None else t[0].rstrip("/") + "/" + t[1] for t in matched)
+                    if hit:
+                        spelled.append(" ".join(dockerfile.text[w.start : w.end] if script.shell_form else w.text for w in words))
+                created += created_paths(instruction, command, directory)
+            if not found:
+                continue
+            yield _violation(dockerfile, instruction, writers, found, spelled, users)
+
+
+def _copy_line(writer, flags):
+    instruction = writer.instruction
+    kept = [f"--{f.name}" + ("" if f.value is None else f"={f.value}") for f in instruction.flags if f.name not in flags]
+    added = [f"--{name}={value}" for name, value in flags.items()]
+    return " ".join([instruction.keyword] + added + kept + instruction.args.split())
+
+
+def _narrow_line(writer, path, flags):
+    """`COPY --chmod=+x start.sh /app/start.sh` for a file inside a folder copy."""
+    paths = copy_paths(writer.instruction)
+    if paths is None or len(paths[0]) != 1 or len(writer.trees) != 1 or "$" in paths[0][0]:
+        return None
+    source, root = paths[0][0], writer.trees[0]
+    if not (source in (".", "./") or source.endswith("/")):
+        return None
+    if path == root or not _below(path, root) or GLOB.search(path) or writer.instruction.flag("from") is not None:
+        return None
+    inner = posixpath.relpath(path, root)
+    context = inner if source in (".", "./") else source.rstrip("/") + "/" + inner
+    added = " ".join(f"--{name}={value}" for name, value in flags.items())
+    return f"`COPY {added} {context} {path}`"
+
+
+def _violation(dockerfile, instruction, writers, found, spelled, users):
+    lines, narrow = [], []
+    for position, entry in sorted(found.items()):
+        writer = writers[position]
+        tools = [name for name in ("chown", "chmod") if name in entry]
+        whole = {name: entry[name] for name in tools if entry[name + " whole"] and entry[name]}
+        if whole:
+            lines.append(f"`{_copy_line(writer, whole)}`")
+        for name in tools:
+            if name in whole:
+                continue
+            for path in dict.fromkeys(entry[name + " paths"]):
+                line = _narrow_line(writer, path, {name: entry[name]}) if entry[name] else None
+                if line:
+                    lines.append(line + (" on its own (or set the mode in the build context: COPY keeps it)" if name == "chmod" else " on its own"))
+                elif path not in narrow:
+                    narrow.append(path)
+    suggestion = ""
+    if lines:
+        suggestion = "set owner and mode while copying: " + " / ".join(lines)
+    if narrow:
+        part = (
+            "for " + ", ".join(f"`{p}`" for p in narrow)
+            + ": copy those files with their own `COPY --chown=...`/`--chmod=...`, or set the mode in the build context (COPY keeps it)"
+        )
+        suggestion = f"{suggestion}; {part}" if suggestion else part
+    if any(re.search(r"--chmod=(?![0-7]+[ `])", line) for line in lines):
+        suggestion += " (a symbolic `--chmod` needs `# syntax=docker/dockerfile:1.14` or later; octal works everywhere)"
+    first_copy = min(writers[p].instruction.index for p in found)
+    if any(user.index > first_copy for user in users) and any(entry.get("chown") for entry in found.values()):
+        suggestion += "; create the user before the COPY (`--chown` needs the name in /etc/passwd), or use numeric ids"
+    command = spelled[0] if len(spelled[0]) <= 60 else spelled[0][:57] + "..."
+    copies = [writers[p].instruction for p in sorted(found)]
+    named = " ".join(copies[0].value.split())
+    named = named if len(named) <= 50 else named[:47] + "..."
+    where = f"`{copies[0].keyword} {named}` (line {copies[0].line})" + (f" and {len(copies) - 1} more" if len(copies) > 1 else "")
+    return Violation(
+        instruction,
+        f"`{command}` rewrites files {where} wrote: they are stored twice",
+        suggestion,
+    )

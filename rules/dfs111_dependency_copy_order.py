@@ -1,0 +1,350 @@
+"""The whole build context is copied before the dependencies are installed.
+
+## What it does
+Flags a whole-context copy (`COPY . .`, `COPY ./ /app/`, `ADD . /src`: a `COPY`/`ADD`
+with `.` or `./` as a source, any flags, any destination, not `--from`) that comes before
+a dependency install of the same stage:
+`pip install -r requirements*.txt`, `pip install .` / `-e .`, `uv pip install -r`,
+`uv pip sync`, `poetry install`, `pipenv install`/`sync`, `uv sync`, `npm ci`,
+`npm install` (no package names), `yarn` / `yarn install`, `pnpm install`,
+`go mod download`, `bundle install`, `composer install`.
+
+## Why is this bad?
+A layer is rebuilt when anything before it changes. After `COPY . .`, any edit to any
+source file invalidates the cache, so every code change downloads and installs every
+dependency again: slow builds and busy registries. Copying the dependency manifests
+alone and installing them first keeps that layer cached until the manifests change.
+
+## Example
+    WORKDIR /app
+    COPY . .
+    RUN pip install --no-cache-dir -r requirements.txt
+
+## Use instead
+    WORKDIR /app
+    COPY requirements.txt .
+    RUN pip install --no-cache-dir -r requirements.txt
+    COPY . .
+
+The suggestion is built from the file: the manifests the install reads (the `-r` files,
+`package.json` + `package-lock.json` for `npm ci`, `go.mod` + `go.sum`, `Gemfile` +
+`Gemfile.lock`, `composer.json` + `composer.lock`, `pyproject.toml` + `poetry.lock` or
+`uv.lock`, `Pipfile` + `Pipfile.lock`), placed relative to the copy's destination, the
+install command as written, then the whole-context copy. Tools that install the project
+itself get a dependencies-only first step (`poetry install --no-root`,
+`uv sync --no-install-project`, `pip install -r requirements.txt` then
+`pip install --no-deps .`).
+
+## Not flagged
+- Manifests copied alone and installed (with the same ecosystem's tool) before the
+  whole-context copy: a later `pip install .`, `poetry install` or `npm ci` only installs
+  the project itself. Downloading from the lockfile first counts too (`pnpm fetch` then
+  `pnpm install --offline`, `pip download -r` then `pip install --no-index`).
+- Build steps: `npm run build`, `make`, `cargo`, `mvn`, `gradle`, `go build` are not
+  dependency installs; nor are installs of named packages (`npm install -g pm2`,
+  `pip install gunicorn`) or `pip install --no-deps .`.
+- Installs in another stage (even one built `FROM` this one).
+
+## Scope
+Every stage: slow rebuilds happen in builder stages too.
+"""
+
+import fnmatch
+import posixpath
+
+from dfslim.api import Meta, Severity, Violation, expand
+from dfslim.shell import PIP_VALUE_OPTIONS, UNKNOWN_WORKDIR, command_dirs, copy_paths, has_option, package_action, path_below, resolve_path, unwrap, workdirs
+
+META = Meta(
+    id="DFS111",
+    name="dependency-copy-order",
+    category="size",
+    severity=Severity.WARNING,
+    scope="all",
+    fix=None,
+)
+
+WHOLE = (".", "./")
+PIP_INSTALL_VALUES = PIP_VALUE_OPTIONS + (
+    "-c", "--constraint", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target",
+    "--prefix", "--root", "--src", "--upgrade-strategy", "--platform", "--python-version", "--implementation",
+    "--abi", "--no-binary", "--only-binary", "--progress-bar", "--config-settings", "-C", "--global-option",
+    "--install-option", "--report", "--index", "--default-index",
+)
+NODE_VALUES = ("--prefix", "-C", "--cache", "--registry", "--userconfig", "--globalconfig", "--loglevel", "-w",
+               "--workspace", "--omit", "--include", "--only", "--install-strategy", "--filter", "--dir",
+               "--cwd", "--modules-folder", "--cache-folder", "--network-timeout", "--mutex", "--store-dir")
+
+
+class Install:
+    """A dependency install found in a RUN."""
+
+    def __init__(self, ecosystem, manifests, before=None, after=None, note=None):
+        self.note = note  # a remark for the suggestion
+        self.ecosystem = ecosystem  # python, node, go, ruby, php
+        self.manifests = manifests  # paths as the install sees them (relative to its directory)
+        self.before = before  # the dependencies-only command (None: the command as written)
+        self.after = after  # the command to run after the whole copy (None: nothing)
+
+
+def _positional(words, start, values):
+    """The non-option words after `start`, skipping option values."""
+    found, index = [], start
+    while index < len(words):
+        text = words[index].text
+        if text in values:
+            index += 2
+            continue
+        if not text.startswith("-"):
+            found.append(words[index])
+        index += 1
+    return found
+
+
+def _pip(action, spelled):
+    words = action.words
+    requirements, project, index = [], False, action.index + 1
+    while index < len(words):
+        text = words[index].text
+        if text in ("-r", "--requirement") and index + 1 < len(words):
+            requirements.append(words[index + 1].text)
+            index += 2
+            continue
+        if text.startswith("--requirement="):
+            requirements.append(text.split("=", 1)[1])
+        elif text.startswith("-r") and not text.startswith("--") and len(text) > 2:
+            requirements.append(text[2:])
+        elif text in ("-e", "--editable") and index + 1 < len(words):
+            project = project or _is_project(words[index + 1].text)
+            index += 2
+            continue
+        elif text.startswith("--editable="):
+            project = project or _is_project(text.split("=", 1)[1])
+        elif text in PIP_INSTALL_VALUES:
+            index += 2
+            continue
+        elif not text.startswith("-"):
+            project = project or _is_project(text)
+        index += 1
+    if action.tool == "uv pip" and action.action == "sync":
+        requirements = [w.text for w in _positional(words, action.index + 1, PIP_INSTALL_VALUES)]
+    if requirements:
+        return Install("python", requirements)
+    if project and not has_option(words[action.index + 1 :], "--no-deps"):
+        command = spelled(words)
+        after = command.replace(f" {words[action.index].text} ", f" {words[action.index].text} --no-deps ", 1)
+        note = "(list the project's dependencies in requirements.txt, e.g. with `pip-compile` or `uv export`)"
+        return Install("python", ["requirements.txt"], before=_pip_requirements(spelled, words, action), after=after, note=note)
+    return None
+
+
+def _pip_requirements(spelled, words, action):
+    program = spelled(words[: action.index + 1])
+    return f"{program} -r requirements.txt"
+
+
+def _is_project(text):
+    base = text.split("[", 1)[0].rstrip("/")
+    return base in ("", ".")
+
+
+def detect(command, spelled):
+    """The `Install` a command performs, else None."""
+    words = unwrap(command)
+    if not words:
+        return None
+    name = words[0].text.rsplit("/", 1)[-1]
+    action = package_action(command)
+    if action is not None:
+        verb = action.action
+        rest = action.words[action.index + 1 :] if action.index >= 0 else action.words[1:]
+        if action.tool in ("pip", "uv pip") and verb in ("install", "sync", "download"):
+            return _pip(action, spelled)
+        if action.tool == "uv" and verb == "sync":
+            command_text = spelled(action.words)
+            if has_option(rest, "--no-install-project") or has_option(rest, "--only-dev"):
+                return Install("python", ["pyproject.toml", "uv.lock"])
+            return Install("python", ["pyproject.toml", "uv.lock"], before=command_text + " --no-install-project", after=command_text)
+        if action.tool == "npm" and verb in ("ci", "install", "i", "isntall"):
+            if has_option(rest, "-g", "--global") or _positional(action.words, action.index + 1, NODE_VALUES):
+                return None
+            return Install("node", ["package.json", "package-lock.json"] if verb == "ci" else ["package*.json"])
+        if action.tool == "yarn" and verb in ("", "install"):
+            if verb == "" and _positional(action.words, 1, NODE_VALUES):
+                return None
+            return Install("node", ["package.json", "yarn.lock"])
+        if action.tool == "pnpm" and verb == "fetch":
+            return Install("node", ["pnpm-lock.yaml"])  # fills the store from the lockfile alone
+        if action.tool == "pnpm" and verb in ("install", "i"):
+            if has_option(rest, "-g", "--global") or _positional(action.words, action.index + 1, NODE_VALUES):
+                return None
+            return Install("node", ["package.json", "pnpm-lock.yaml"])
+        return None
+    argv = [w.text for w in words]
+    if name == "go" and argv[1:3] == ["mod", "download"]:
+        return Install("go", ["go.mod", "go.sum"])
+    if name == "poetry" and "install" in argv[1:2]:
+        if has_option(words[2:], "--only-root"):
+            return None
+        command_text = spelled(words)
+        if has_option(words[2:], "--no-root"):
+            return Install("python", ["pyproject.toml", "poetry.lock"])
+        return Install("python", ["pyproject.toml", "poetry.lock"], before=command_text + " --no-root", after=command_text)
+    if name == "pipenv" and argv[1:2] in (["install"], ["sync"]):
+        if argv[1] == "install" and _positional(words, 2, ()):
+            return None
+        return Install("python", ["Pipfile", "Pipfile.lock"])
+    if name in ("bundle", "bundler") and (argv[1:2] == ["install"] or all(a.startswith("-") for a in argv[1:])):
+        return Install("ruby", ["Gemfile", "Gemfile.lock"])
+    if name in ("composer", "composer.phar") and "install" in argv[1:2]:
+        return Install("php", ["composer.json", "composer.lock"])
+    if name.startswith("php") and len(argv) > 2 and argv[1].endswith("composer.phar") and argv[2] == "install":
+        return Install("php", ["composer.json", "composer.lock"])
+    return None
+
+
+def _whole_copy(instruction):
+    if instruction.keyword not in ("COPY", "ADD") or instruction.flag("from") is not None:
+        return None
+    paths = copy_paths(instruction)
+    if paths is None or not any(source in WHOLE for source in paths[0]):
+        return None
+    return paths[1]
+
+
+def _installs(dockerfile, instruction, cwd):
+    """(Install, spelled command with its `cd`, directory it runs in) of a RUN."""
+    script = instruction.script
+
+    def spelled(words):
+        return " ".join(dockerfile.text[w.start : w.end] if script.shell_form else w.text for w in words)
+
+    found = []
+    dirs = command_dirs(instruction, cwd)
+    last_cd = None
+    for command, directory in zip(script.commands, dirs):
+        if command.words and command.words[0].text in ("cd", "pushd") and command.depth == 0:
+            last_cd = spelled(command.words)
+        install = detect(command, spelled)
+        if install is None:
+            continue
+        prefix = f"{last_cd} && " if last_cd and directory != cwd else ""
+        found.append((install, prefix, spelled(command.assignments + command.words), directory))
+    return found
+
+
+def check(dockerfile):
+    dirs = workdirs(dockerfile)
+    for stage in dockerfile.stages:
+        installed = set()  # ecosystems whose dependencies were installed before
+        for ancestor in dockerfile.lineage(stage)[:-1]:
+            for instruction in ancestor.instructions:
+                if instruction.keyword == "RUN":
+                    installed |= {i[0].ecosystem for i in _installs(dockerfile, instruction, dirs.get(instruction.index))}
+        whole, whole_dest, pending = None, None, []
+        for instruction in stage.instructions:
+            if whole is None:
+                dest = _whole_copy(instruction)
+                if dest is not None:
+                    whole, whole_dest = instruction, dest
+                elif instruction.keyword == "RUN":
+                    installed |= {i[0].ecosystem for i in _installs(dockerfile, instruction, dirs.get(instruction.index))}
+                continue
+            if instruction.keyword == "RUN":
+                dest_abs = _dest(whole, whole_dest, dirs)
+                for item in _installs(dockerfile, instruction, dirs.get(instruction.index)):
+                    if item[0].ecosystem in installed:
+                        continue
+                    places = [_context_path(m, item[3], dest_abs, instruction.scope) for m in item[0].manifests]
+                    if all(place is None for place in places):
+                        continue  # reads nothing the whole-context copy brought (a clone in /tmp...)
+                    pending.append((instruction, item))
+        if whole is None or not pending:
+            continue
+        yield Violation(
+            whole,
+            "the whole build context is copied before the dependencies are installed: "
+            "every code change re-installs every dependency",
+            "copy the dependency manifests alone and install them first:\n"
+            + _suggestion(dockerfile, stage, whole, whole_dest, pending, dirs),
+        )
+
+
+def _dest(whole, whole_dest, dirs):
+    """The absolute destination of the whole-context copy, None when unknown."""
+    dest = expand(whole_dest, whole.scope)
+    return None if "$" in dest else resolve_path(dest, dirs.get(whole.index))
+
+
+def _suggestion(dockerfile, stage, whole, whole_dest, pending, dirs):
+    base = dirs.get(whole.index)
+    dest_abs = _dest(whole, whole_dest, dirs)
+    copied = _copied_names(stage, whole)
+    lines, after, seen, notes = [], [], set(), []
+    for instruction, (install, prefix, command, directory) in pending:
+        if directory is not None and base is not None:
+            if directory == base:
+                prefix = ""
+            elif path_below(directory, base):
+                prefix = f"cd {posixpath.relpath(directory, base)} && "
+            elif not directory.startswith(UNKNOWN_WORKDIR):
+                prefix = f"cd {directory} && "
+        key = (prefix, command)
+        if key in seen:
+            continue
+        seen.add(key)
+        groups = {}
+        for manifest in install.manifests:
+            context_path = _context_path(manifest, directory, dest_abs, instruction.scope)
+            if context_path is None:
+                continue
+            if any(fnmatch.fnmatchcase(context_path, name) for name in copied):
+                continue
+            folder = posixpath.dirname(context_path)
+            groups.setdefault(folder, []).append(context_path)
+        for folder, files in groups.items():
+            if folder:
+                target = whole_dest.rstrip("/") + "/" + folder + "/" if whole_dest not in (".", "./") else folder + "/"
+            elif whole_dest in (".", "./") and len(files) == 1 and not any(c in files[0] for c in "*?["):
+                target = whole_dest
+            else:
+                target = whole_dest.rstrip("/") + "/"
+            lines.append(f"COPY {' '.join(files)} {target}")
+        lines.append(f"RUN {prefix}{install.before or command}")
+        if install.after:
+            after.append(f"RUN {prefix}{install.after}")
+        if install.note and install.note not in notes and not any(
+            other.ecosystem == "python" and other.before is None for _i, (other, *_rest) in pending
+        ):
+            notes.append(install.note)
+    flags = " ".join(dockerfile.text[f.start : f.end] for f in whole.flags)
+    keyword = whole.keyword
+    lines.append(f"{keyword} {flags + ' ' if flags else ''}{' '.join(whole.args.split())}")
+    return "\n".join(dict.fromkeys(lines + after + notes))
+
+
+def _context_path(manifest, directory, dest_abs, scope):
+    """Where a manifest the install reads sits in the build context, relative to its
+    root; None when it is known to lie outside the whole-context copy's destination."""
+    manifest = expand(manifest, scope)
+    if "$" in manifest:
+        return manifest
+    full = resolve_path(manifest, directory)
+    if dest_abs is None or full is None or path_below(full, UNKNOWN_WORKDIR):
+        return posixpath.normpath(manifest).lstrip("/")  # cannot tell: presumed from the copy
+    if path_below(full, dest_abs):
+        return posixpath.relpath(full, dest_abs)
+    return None
+
+
+def _copied_names(stage, whole):
+    """The context paths (patterns) the stage copied before the whole-context copy."""
+    names = set()
+    for instruction in stage.instructions:
+        if instruction is whole:
+            break
+        if instruction.keyword in ("COPY", "ADD") and instruction.flag("from") is None:
+            paths = copy_paths(instruction)
+            if paths:
+                names |= {posixpath.normpath(source.lstrip("/")) for source in paths[0]}
+    return names
