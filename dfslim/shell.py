@@ -207,10 +207,10 @@ def _command(words, redirects, before, after, depth, locate) -> Command:
     end_index = max([w[2] for w in words] + [r[1][2] for r in redirects])
     made = [Word(value, locate(start), locate(end - 1) + 1) for value, start, end in words]
     assignments: list[Word] = []
-    while made and ASSIGNMENT_RE.match(made[0].text):
-        assignments.append(made.pop(0))
     while made and made[0].text in LEADING_KEYWORDS:
         made.pop(0)
+    while made and ASSIGNMENT_RE.match(made[0].text):
+        assignments.append(made.pop(0))
     if made and made[0].text in SKIPPED_COMMANDS:
         made = []
     return Command(

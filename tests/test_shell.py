@@ -98,3 +98,9 @@ def test_inline_shell_scripts_are_split_with_exact_positions():
     assert text[curl.words[-1].start : curl.words[-1].end] == "curl"
     escaped = parse('FROM x:1\nRUN sh -c "echo \\"pip install x\\""\n').instructions[1]
     assert [c.argv[0] for c in escaped.script] == ["sh"]  # escapes: not split
+
+
+def test_assignments_after_a_group_brace():
+    (command,) = tokenize("{ X=1 pip install y; }")
+    assert command.argv == ("pip", "install", "y")
+    assert [w.text for w in command.assignments] == ["X=1"]
