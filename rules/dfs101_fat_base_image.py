@@ -98,7 +98,7 @@ def _fat(stage, info):
     return Violation(
         instruction,
         f"`{stage.base_resolved}` is the full image{sizes}; the app rarely needs what it adds",
-        f"`{line}` (install the few packages the app needs at run time)",
+        f"use `{line}`, and install the few packages the app needs at run time",
         fix=fix,
         savings_bytes=saving,
     )

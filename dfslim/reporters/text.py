@@ -32,7 +32,7 @@ def render(run: Run, *, color: bool = False) -> str:
             out.append(head)
             if finding.excerpt:
                 out.append(f"  {finding.line:>4} | {finding.excerpt.strip()}")
-            help_line = f"  help: {finding.suggestion}"
+            help_line = "  help: " + finding.suggestion.replace("\n", "\n        ")
             if finding.fix is not None:
                 help_line += " [fix]" if finding.fix.safe else " [unsafe fix]"
             out.append(paint(help_line, "GREEN"))
