@@ -244,7 +244,7 @@ def test_the_documented_example_loads(tmp_path):
     import re
     from pathlib import Path
 
-    docs = (Path(__file__).resolve().parents[1] / "docs" / "ci.md").read_text(encoding="utf-8")
+    docs = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     (example,) = re.findall(r"```toml\n(.*?)```", docs, re.S)
     (tmp_path / "pyproject.toml").write_text(example)
     config = load_config(str(tmp_path / "pyproject.toml"))
