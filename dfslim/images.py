@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 __all__ = ["ImageInfo", "lookup", "family_of", "size_to_bytes"]
@@ -62,12 +62,10 @@ class ImageInfo:
 
 
 def _read_data_text() -> str:
-    try:
-        from importlib import resources
-
-        return resources.files("dfslim").joinpath("data", _DATA_FILE).read_text(encoding="utf-8")
-    except Exception:  # pragma: no cover - fallback when dfslim is not importable as a package
-        return (Path(__file__).resolve().parent / "data" / _DATA_FILE).read_text(encoding="utf-8")
+    # a plain path: importlib.resources costs more to import than the whole lookup
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", _DATA_FILE)
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
 
 
 @functools.cache

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib import resources
+import os
 from typing import Any
 
 __all__ = ["figure", "ratio", "source_of", "note_of", "keys"]
@@ -18,8 +18,9 @@ _DATA_FILE = "savings.json"
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    text = resources.files("dfslim").joinpath("data").joinpath(_DATA_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", _DATA_FILE)
+    with open(path, encoding="utf-8") as handle:
+        return json.loads(handle.read())
 
 
 def _entry(key: str) -> dict[str, Any] | None:
