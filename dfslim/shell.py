@@ -36,7 +36,7 @@ class Word:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Command:
     """A simple command: `DEBIAN_FRONTEND=noninteractive apt-get install -y curl`."""
 
@@ -81,7 +81,27 @@ class Script:
         return len(self.commands)
 
 
+def _memo(function):
+    """Cache a pure function of a Command on the command itself: rules ask the same
+    questions of the same commands many times, and commands never change."""
+    key = "_" + function.__name__
+
+    def cached(command):
+        found = command.__dict__.get(key, _memo)
+        if found is _memo:
+            found = command.__dict__[key] = function(command)
+        return found
+
+    cached.__doc__ = function.__doc__
+    return cached
+
+
 def unwrap(command: Command) -> tuple[Word, ...]:
+    """The argv of the command that really runs: `sudo -E env X=1 apt-get` -> apt-get ..."""
+    return _cached_unwrap(command)
+
+
+def _unwrap(command: Command) -> tuple[Word, ...]:
     """The argv of the command that really runs: `sudo -E env X=1 apt-get` -> apt-get ..."""
     words = command.words
     while words:
@@ -533,6 +553,11 @@ class PackageAction:
 
 
 def package_action(command: Command) -> PackageAction | None:
+    """See `_package_action` (cached per command)."""
+    return _cached_package_action(command)
+
+
+def _package_action(command: Command) -> PackageAction | None:
     """What package-manager command `command` runs, or None: `apt-get`, `apt`, `apk`,
     `yum`, `dnf`, `microdnf`, `zypper`, `npm`, `pnpm`, `yarn`, pip by basename (`pip3`,
     `pip3.11`, `/opt/venv/bin/pip`), `python -m pip`, `uv pip` (tool `uv pip`) and other
@@ -856,34 +881,44 @@ def _wget_outputs(urls, options, values) -> tuple[list[str], bool]:
 # ---------------------------------------------------------------------------- nested commands
 
 
-def substitutions(command: Command) -> list[Command]:
+def substitutions(command: Command, depth: int = 8) -> list[Command]:
     """The commands inside `$(...)` and backquotes in `command`'s words, assignments and
-    redirection targets (nested ones included). Their offsets point at the word that
-    holds them, not inside it."""
+    redirection targets, nested ones included (up to `depth` levels; an unclosed one is
+    ignored). Their offsets point at the word that holds them, not inside it."""
     found: list[Command] = []
-    words = list(command.words) + list(command.assignments) + [word for _op, word in command.redirects]
-    for word in words:
+    pending = [(word, 1) for word in reversed(_command_words(command))]
+    while pending:
+        word, level = pending.pop()
         text, index = word.text, 0
-        while index < len(text):
-            if text.startswith("$((", index):
-                index = _dollar(text, index)  # arithmetic: skip
-                continue
-            if text.startswith("$(", index):
-                end = _dollar(text, index)
-                inner = text[index + 2 : end - 1]
-            elif text[index] == "`":
+        while True:
+            starts = [at for at in (text.find("$(", index), text.find("`", index)) if at >= 0]
+            if not starts:
+                break
+            index = min(starts)
+            if text[index] == "`":
                 end = text.find("`", index + 1)
-                end = len(text) if end < 0 else end + 1
-                inner = text[index + 1 : end - 1]
+                if end < 0:
+                    break  # unclosed
+                inner, end = text[index + 1 : end], end + 1
             else:
-                index += 1
-                continue
+                end = _dollar(text, index)
+                if end >= len(text) and not text.endswith(")"):
+                    break  # unclosed
+                if text.startswith("$((", index):
+                    index = end  # arithmetic
+                    continue
+                inner = text[index + 2 : end - 1]
             for nested in tokenize(inner, to_source=lambda _i, w=word: w.start):
                 if nested.words:
                     found.append(nested)
-                    found.extend(substitutions(nested))
+                    if level < depth:
+                        pending.extend((inner_word, level + 1) for inner_word in reversed(_command_words(nested)))
             index = end
     return found
+
+
+def _command_words(command: Command) -> list[Word]:
+    return list(command.words) + list(command.assignments) + [word for _op, word in command.redirects]
 
 
 def find_exec(command: Command) -> list[tuple[Word, ...]]:
@@ -1275,3 +1310,7 @@ def posix_shells(dockerfile) -> dict[int, bool]:
                 shell = instruction.exec_form or ()
         last_shell[stage.index] = shell
     return found
+
+
+_cached_unwrap = _memo(_unwrap)
+_cached_package_action = _memo(_package_action)
