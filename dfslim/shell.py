@@ -890,8 +890,13 @@ def substitutions(command: Command, depth: int = 8) -> list[Command]:
     while pending:
         word, level = pending.pop()
         text, index = word.text, 0
+        next_dollar, next_tick = text.find("$("), text.find("`")
         while True:
-            starts = [at for at in (text.find("$(", index), text.find("`", index)) if at >= 0]
+            if 0 <= next_dollar < index:
+                next_dollar = text.find("$(", index)
+            if 0 <= next_tick < index:
+                next_tick = text.find("`", index)
+            starts = [at for at in (next_dollar, next_tick) if at >= 0]
             if not starts:
                 break
             index = min(starts)
@@ -1314,3 +1319,11 @@ def posix_shells(dockerfile) -> dict[int, bool]:
 
 _cached_unwrap = _memo(_unwrap)
 _cached_package_action = _memo(_package_action)
+
+
+APT_LISTS = "/var/lib/apt/lists"
+
+
+def clears_apt_lists(command: Command) -> bool:
+    """`rm -rf /var/lib/apt/lists/*`, or apt 3's `apt-get dist-clean`, which removes them too."""
+    return removes(command, APT_LISTS) or apt_action(command) == "dist-clean"

@@ -46,7 +46,7 @@ import re
 
 from dfslim.api import Edit, Fix, Meta, Severity, Violation
 from dfslim.images import lookup
-from dfslim.shell import SHELLS, apt_action, cache_mounted, has_option, package_action, removes, spell, unwrap
+from dfslim.shell import SHELLS, apt_action, cache_mounted, clears_apt_lists, has_option, package_action, spell, unwrap
 
 META = Meta(
     id="DFS102",
@@ -119,7 +119,7 @@ def _after(instruction, commands, actions, mounted, state, why) -> tuple[str, st
     for command, action in zip(commands, actions):
         if action == "update" or _fetches_lists(command):
             state, why = (PRESENT if action == "update" else UNKNOWN), ""
-        elif removes(command, LISTS):
+        elif clears_apt_lists(command):
             state, why = ABSENT, f"the RUN on line {instruction.line} removed the package lists"
     return state, why
 
@@ -166,11 +166,11 @@ def _fetches_lists(command) -> bool:
 
 
 def _install_without_update(dockerfile, instruction, commands, actions, state, why):
-    if state != ABSENT and not any(removes(c, LISTS) for c in commands):
+    if state != ABSENT and not any(clears_apt_lists(c) for c in commands):
         return None
     current, reason = state, why
     for command, action in zip(commands, actions):
-        if removes(command, LISTS):
+        if clears_apt_lists(command):
             current, reason = ABSENT, "an earlier command of this RUN removed the package lists"
             continue
         if action in INSTALLS and current == ABSENT and _fetches_packages(command):

@@ -38,7 +38,7 @@ Only stages that ship: a builder stage's lists never reach the final image.
 
 from dfslim.api import Fix, Meta, Severity, Violation
 from dfslim.savings import apt_lists_bytes, stage_base
-from dfslim.shell import append_at_end, apt_action, cache_mounted, removes
+from dfslim.shell import append_at_end, apt_action, cache_mounted, clears_apt_lists
 
 META = Meta(
     id="DFS103",
@@ -65,7 +65,7 @@ def check(dockerfile):
         installs = [i for i, command in enumerate(commands) if apt_action(command) in INSTALLS]
         if not installs:
             continue
-        if any(removes(command, LISTS) for command in commands[installs[-1] + 1 :]):
+        if any(clears_apt_lists(command) for command in commands[installs[-1] + 1 :]):
             continue
         relying = _later_install_without_update(dockerfile, instruction)
         saving = apt_lists_bytes(stage_base(dockerfile, instruction))
@@ -104,7 +104,7 @@ def _later_install_without_update(dockerfile, instruction):
             continue
         for command in later.script.commands:
             action = apt_action(command)
-            if action == "update" or removes(command, LISTS):
+            if action == "update" or clears_apt_lists(command):
                 break
             if action in INSTALLS:
                 return later
