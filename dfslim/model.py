@@ -118,9 +118,11 @@ class Instruction:
         args = self.args.strip()
         if not args.startswith("["):
             return None
+        if args.startswith("[["):
+            return None  # an exec form is a flat list of strings; deep nesting is not one
         try:
             parsed = json.loads(args)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         if isinstance(parsed, list) and all(isinstance(item, str) for item in parsed):
             return tuple(parsed)
@@ -194,6 +196,14 @@ class Dockerfile:
         if wanted.isdigit() and int(wanted) < len(self.stages):
             return self.stages[int(wanted)]
         return None
+
+    @cached_property
+    def by_keyword(self) -> Mapping[str, tuple[Instruction, ...]]:
+        """The instructions of each keyword, in order (cheap repeated lookups)."""
+        table: dict[str, list[Instruction]] = {}
+        for instruction in self.instructions:
+            table.setdefault(instruction.keyword, []).append(instruction)
+        return MappingProxyType({keyword: tuple(found) for keyword, found in table.items()})
 
     @cached_property
     def newline(self) -> str:

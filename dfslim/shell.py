@@ -886,7 +886,7 @@ def substitutions(command: Command, depth: int = 8) -> list[Command]:
     redirection targets, nested ones included (up to `depth` levels; an unclosed one is
     ignored). Their offsets point at the word that holds them, not inside it."""
     found: list[Command] = []
-    pending = [(word, 1) for word in reversed(_command_words(command))]
+    pending = [(word, 1) for word in reversed(_command_words(command)) if "$(" in word.text or "`" in word.text]
     while pending:
         word, level = pending.pop()
         text, index = word.text, 0
@@ -913,11 +913,14 @@ def substitutions(command: Command, depth: int = 8) -> list[Command]:
                     index = end  # arithmetic
                     continue
                 inner = text[index + 2 : end - 1]
+            if not inner.strip():
+                index = end
+                continue
             for nested in tokenize(inner, to_source=lambda _i, w=word: w.start):
                 if nested.words:
                     found.append(nested)
                     if level < depth:
-                        pending.extend((inner_word, level + 1) for inner_word in reversed(_command_words(nested)))
+                        pending.extend((w, level + 1) for w in reversed(_command_words(nested)) if "$(" in w.text or "`" in w.text)
             index = end
     return found
 
@@ -1283,12 +1286,15 @@ def shell_in_effect(dockerfile, instruction: Instruction) -> tuple[str, ...] | N
     if stage is None:
         return None
     shell = None
-    for ancestor in dockerfile.lineage(stage):
-        for earlier in ancestor.instructions:
-            if earlier.index >= instruction.index:
-                break
-            if earlier.keyword == "SHELL" and earlier.exec_form:
-                shell = earlier.exec_form
+    shells = dockerfile.by_keyword.get("SHELL", ())
+    if not shells:
+        return None
+    lineage = {ancestor.index for ancestor in dockerfile.lineage(stage)}
+    for earlier in shells:
+        if earlier.index >= instruction.index:
+            break
+        if earlier.stage in lineage and earlier.exec_form:
+            shell = earlier.exec_form
     return shell
 
 

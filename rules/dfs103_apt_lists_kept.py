@@ -96,8 +96,8 @@ def _later_install_without_update(dockerfile, instruction):
     """A later RUN, in this stage or one built FROM it, that installs with apt without
     fetching the lists first: it relies on the lists this RUN leaves."""
     stage = dockerfile.stage_of(instruction)
-    for later in dockerfile.of("RUN"):
-        if later.index <= instruction.index:
+    for later in dockerfile.instructions[instruction.index + 1 :]:
+        if later.keyword != "RUN":
             continue
         later_stage = dockerfile.stage_of(later)
         if later_stage is not stage and stage not in dockerfile.lineage(later_stage):
@@ -105,7 +105,7 @@ def _later_install_without_update(dockerfile, instruction):
         for command in later.script.commands:
             action = apt_action(command)
             if action == "update" or clears_apt_lists(command):
-                break
+                return None  # fetched or removed afresh: later RUNs do not rely on these lists
             if action in INSTALLS:
                 return later
     return None

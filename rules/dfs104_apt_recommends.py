@@ -66,8 +66,9 @@ CONFIG_RE = re.compile(r"APT::Install-Recommends\s*[\"']?\s*(?:=\s*)?" + OFF, re
 
 
 def check(dockerfile):
+    writers = [run for run in dockerfile.of("RUN") if _writes_config(run)]  # once per file, not per RUN
     for instruction in dockerfile.of("RUN"):
-        if _configured_before(dockerfile, instruction):
+        if _configured_before(dockerfile, instruction, writers):
             continue
         commands = instruction.script.commands
         offenders = []
@@ -170,17 +171,16 @@ def _recommends_off(action, scope) -> bool:
     return False
 
 
-def _configured_before(dockerfile, instruction) -> bool:
+def _configured_before(dockerfile, instruction, writers) -> bool:
     """An apt configuration turning recommendations off, written by an earlier RUN of the
     stage or of a stage it is built FROM."""
+    if not writers:
+        return False
     stage = dockerfile.stage_of(instruction)
     if stage is None:
         return False
-    return any(
-        earlier.index < instruction.index and earlier.keyword == "RUN" and _writes_config(earlier)
-        for ancestor in dockerfile.lineage(stage)
-        for earlier in ancestor.instructions
-    )
+    lineage = dockerfile.lineage(stage)
+    return any(run.index < instruction.index and dockerfile.stage_of(run) in lineage for run in writers)
 
 
 def _writes_config(instruction) -> bool:

@@ -74,8 +74,9 @@ UV_FLAG = "--no-cache"
 
 
 def check(dockerfile):
+    writers = [run for run in dockerfile.of("RUN") if _configures_pip(run)]  # once per file, not per RUN
     for instruction in dockerfile.of("RUN"):
-        configured = _configured_before(dockerfile, instruction)
+        configured = _configured_before(dockerfile, instruction, writers)
         commands = instruction.script.commands
         offenders = []
         for index, command in enumerate(commands):
@@ -96,17 +97,16 @@ def check(dockerfile):
             yield _violation(dockerfile, instruction, offenders)
 
 
-def _configured_before(dockerfile, instruction) -> bool:
+def _configured_before(dockerfile, instruction, writers) -> bool:
     """Whether an earlier RUN of the stage (or of a stage it is built FROM) ran
     `pip config set ....no-cache-dir`."""
+    if not writers:
+        return False
     stage = dockerfile.stage_of(instruction)
     if stage is None:
         return False
-    return any(
-        earlier.index < instruction.index and _configures_pip(earlier)
-        for ancestor in dockerfile.lineage(stage)
-        for earlier in ancestor.instructions
-    )
+    lineage = dockerfile.lineage(stage)
+    return any(run.index < instruction.index and dockerfile.stage_of(run) in lineage for run in writers)
 
 
 def _violation(dockerfile, instruction, offenders):
