@@ -67,7 +67,7 @@ from __future__ import annotations
 
 import re
 
-from dfslim.api import Meta, Severity, Violation, expand
+from dfslim.api import Meta, Severity, Violation, expand, unquote
 
 META = Meta(
     id="DFS204",
@@ -243,7 +243,7 @@ def _named(dockerfile, instruction, keyword, start):
     for name, raw, value_start, value_end in assignment_spans(keyword, instruction.value, start, escape):
         if not secret_name(name):
             continue
-        value = None if raw is None else _unquote(raw, escape)
+        value = None if raw is None else unquote(raw, escape)
         if value is not None and literal_secret(name, value):
             low, high = _strip_quotes(instruction.value, value_start, value_end)
             span = (instruction.source_offset(low), instruction.source_offset(high - 1) + 1)
@@ -374,27 +374,6 @@ def _words(text: str, start: int, escape: str = "\\"):
             index += 1
         words.append((text[word_start:index], word_start, index))
     return words
-
-
-def _unquote(raw: str, escape: str = "\\") -> str:
-    out, quote, index = [], None, 0
-    while index < len(raw):
-        char = raw[index]
-        if char == escape and quote != "'" and index + 1 < len(raw):
-            out.append(raw[index + 1])
-            index += 2
-            continue
-        if quote:
-            if char == quote:
-                quote = None
-            else:
-                out.append(char)
-        elif char in "\"'":
-            quote = char
-        else:
-            out.append(char)
-        index += 1
-    return "".join(out)
 
 
 def _strip_quotes(value: str, low: int, high: int) -> tuple[int, int]:
