@@ -197,7 +197,12 @@ def _heredoc_markers(logical: list[str]) -> list[tuple[str, bool, bool]]:
     return [(m.group(3), m.group(1) == "-", bool(m.group(2))) for m in HEREDOC_RE.finditer(text)]
 
 
+# str.splitlines (which dockerfile-parse uses) breaks lines at these too; dfslim only at \n
+FOREIGN_BREAKS_RE = re.compile("\r(?!\n)|[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def _structure(masked: str) -> list[dict]:
+    masked = FOREIGN_BREAKS_RE.sub(" ", masked)
     parser = DockerfileParser(fileobj=io.BytesIO(masked.encode("utf-8")), cache_content=True)
     return sorted(parser.structure, key=lambda entry: entry["startline"])
 
