@@ -8,7 +8,7 @@ A rule module has a docstring (its documentation, with the headings `What it doe
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dfslim.model import Comment, Dockerfile, Flag, Heredoc, Instruction, ParseError, Stage
 from dfslim.parser import assignments, expand, split_words, unquote
@@ -40,8 +40,7 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r} (use error, warning or info)") from None
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace `text[start:end]` of the file with `replacement` (offsets, end exclusive)."""
 
     start: int
@@ -49,15 +48,13 @@ class Edit:
     replacement: str
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(NamedTuple):
     title: str  # what the fix does, e.g. "Append `&& rm -rf /var/lib/apt/lists/*`"
     edits: tuple[Edit, ...]
     safe: bool = True  # False: applied only with --unsafe-fixes
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     """What a rule yields; the engine adds the rule, severity, path and position."""
 
     instruction: Instruction  # the instruction the finding points at
@@ -69,8 +66,7 @@ class Violation:
     mask: tuple[tuple[int, int], ...] = ()  # source ranges (secrets) outputs must not show
 
 
-@dataclass(frozen=True, slots=True)
-class Meta:
+class Meta(NamedTuple):
     id: str  # "DFS103": stable forever
     name: str  # "apt-lists-kept"
     category: str  # size | security | correctness

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import re
 import sys
 
 import click
 
 from dfslim import __version__
+from dfslim.regex import lazy_compile
 
-DOCKERFILE_NAME_RE = re.compile(r"(?:Dockerfile|Containerfile)(?:\..+)?|.+\.(?:Dockerfile|dockerfile)")
+DOCKERFILE_NAME_RE = lazy_compile(r"(?:Dockerfile|Containerfile)(?:\..+)?|.+\.(?:Dockerfile|dockerfile)")
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages"})
 FORMAT_NAMES = ("auto", "text", "json", "sarif", "github", "gitlab", "checkstyle")  # dfslim.reporters.FORMATS + auto
 
@@ -302,7 +301,7 @@ def _load(path, context_dir):
         where = f"{path}:{error.line}" if error.line else path
         return FileResult(path, error=f"{where}: {error.message}")
     if path != "-":
-        dockerfile = dataclasses.replace(dockerfile, context_dir=_context_for(path, context_dir))
+        dockerfile = dockerfile._replace(context_dir=_context_for(path, context_dir))
     return dockerfile, data.decode("utf-8")
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from fnmatch import fnmatchcase
 from functools import cached_property
+from typing import NamedTuple
 
 from dfslim.api import CATEGORIES, Severity
 from dfslim.registry import Rule, all_rules, resolve
@@ -33,16 +33,19 @@ class ConfigFileError(ConfigError):
     """A bad configuration file; the message is one line naming the file and the key."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class _SettingsFields(NamedTuple):
     select: tuple[str, ...] = ()  # empty: the rules enabled by default
     ignore: tuple[str, ...] = ()
     fail_level: str = "warning"
-    severities: dict[str, Severity] = field(default_factory=dict)  # rule id -> severity
+    severities: Mapping[str, Severity] | None = None  # rule id -> severity; None: the rules' own
     exclude: tuple[str, ...] = ()  # glob patterns, relative to `root`, for folder discovery
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, rule ids)
     root: str | None = None  # the folder patterns are relative to (the config file's)
     source: str | None = None  # the configuration file, as shown in messages
+
+
+class Settings(_SettingsFields):
+    """The settings of a run or of one file; `__dict__` caches the chosen rules."""
 
     def rules(self) -> list[Rule]:
         chosen = _resolve_all(self.select) if self.select else [r for r in all_rules() if r.meta.enabled]
@@ -167,15 +170,14 @@ def _glob_regex(pattern: str) -> re.Pattern:
 # --- configuration files --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FileConfig:
+class FileConfig(NamedTuple):
     """One configuration file, checked: rule tokens resolved, values validated."""
 
     path: str  # absolute
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     fail_level: str | None = None
-    severities: dict[str, Severity] = field(default_factory=dict)
+    severities: Mapping[str, Severity] | None = None
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 

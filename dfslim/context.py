@@ -38,13 +38,12 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_IGNORE_BYTES = 1 << 20  # a larger ignore file is not read (the context is "unknown")
 
 
-@dataclass(frozen=True)
-class Pattern:
+class Pattern(NamedTuple):
     text: str  # cleaned, without the `!`
     exception: bool
     regex: re.Pattern | None  # None: a pattern that never matches (malformed)

@@ -8,9 +8,7 @@ that is a bug in dfslim, never something to write to a user's file.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
-from dataclasses import dataclass, field
 
 from dfslim.linter import Finding, lint
 from dfslim.model import ParseError
@@ -23,11 +21,15 @@ class FixError(Exception):
     """A fix that would damage the file; the message names the rule."""
 
 
-@dataclass
 class FixOutcome:
-    text: str  # the fixed text (BOM kept as in the input)
-    applied: Counter = field(default_factory=Counter)  # rule id -> fixes applied
-    findings: list[Finding] = field(default_factory=list)  # what remains after fixing
+    """The result of fixing one text, filled in pass by pass."""
+
+    __slots__ = ("text", "applied", "findings")
+
+    def __init__(self, text: str):
+        self.text = text  # the fixed text (BOM kept as in the input)
+        self.applied: Counter = Counter()  # rule id -> fixes applied
+        self.findings: list[Finding] = []  # what remains after fixing
 
     @property
     def count(self) -> int:
@@ -92,7 +94,7 @@ def fix_text(text: str, path: str, rules, severities=None, unsafe: bool = False,
 
 def _parse(text: str, path: str, context_dir: str | None):
     dockerfile = parse(text, path)
-    return dataclasses.replace(dockerfile, context_dir=context_dir) if context_dir else dockerfile
+    return dockerfile._replace(context_dir=context_dir) if context_dir else dockerfile
 
 
 def _culprit(text: str, path: str, chosen: list[Finding], unsafe: bool) -> str:

@@ -15,9 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["ImageInfo", "lookup", "family_of", "size_to_bytes"]
 
@@ -30,19 +28,10 @@ _VERSION_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._")
 _DIGITS = frozenset("0123456789")
 _NUM_CHARS = frozenset("0123456789.")
 _HEX = frozenset("0123456789abcdef")
-_UNITS = {
-    "b": Decimal(1),
-    "kb": Decimal(10) ** 3,
-    "mb": Decimal(10) ** 6,
-    "gb": Decimal(10) ** 9,
-    "kib": Decimal(2) ** 10,
-    "mib": Decimal(2) ** 20,
-    "gib": Decimal(2) ** 30,
-}
+_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
 
 
-@dataclass(frozen=True)
-class ImageInfo:
+class ImageInfo(NamedTuple):
     reference: str          # as given, e.g. "docker.io/library/python:3.12-bookworm@sha256:..."
     family: str             # "python"
     kind: str               # runtime | build-tool | os | minimal
@@ -89,6 +78,8 @@ def size_to_bytes(size: str) -> int | None:
     factor = _UNITS.get(unit.lower())
     if factor is None:
         return None
+    from decimal import Decimal, InvalidOperation  # exact "74.83 MB"; imported only when sizes are read
+
     try:
         value = Decimal(number)
     except InvalidOperation:
@@ -126,7 +117,7 @@ class _Family:
         images = match.get("images", [])
         self.images_any = "*" in images
         self.image_keys = frozenset(i for i in images if i != "*")
-        self.sizes: list[tuple[tuple, str, int, bool, str]] = []
+        self.sizes: list[tuple[tuple, str, int, bool, str]] | None = None  # filled on first use
 
 
 class _Index:
@@ -148,7 +139,7 @@ class _Index:
         self.hub: dict[str, _Family] = {}
         self.other: list[_Family] = []
         self.scratch: _Family | None = None
-        sources = data.get("sources", {})
+        self.sources: dict[str, Any] = data.get("sources", {})
         for name, spec in data.get("families", {}).items():
             fam = _Family(name, spec)
             self.families[name] = fam
@@ -159,28 +150,37 @@ class _Index:
                 self.scratch = fam
             else:
                 self.other.append(fam)
-        for fam in self.families.values():
-            for fig in fam.spec.get("sizes", ()):
-                src = sources.get(fig.get("source"), {})
-                if src.get("measure") != "uncompressed":
-                    continue
-                nbytes = size_to_bytes(fig.get("size", ""))
-                if nbytes is None:
-                    continue
-                amd64 = src.get("platform") == "linux/amd64"
-                date = str(src.get("date", ""))
-                date = date if len(date) == 10 and date[4] == "-" and date[7] == "-" else ""
-                paths = fam.spec.get("match", {}).get("paths") or [""]
-                path = fig.get("path", paths[0])
-                for tag in (fig.get("tag"), fig.get("resolved")):
-                    if not tag:
-                        continue
-                    parsed = _parse_tag(self, fam, tag)
-                    if parsed is None:
-                        continue
-                    key = self._size_key(fam, path, parsed)
-                    if key is not None:
-                        fam.sizes.append((key, date, nbytes, amd64, tag))
+
+    def sizes_of(self, fam: _Family) -> list[tuple[tuple, str, int, bool, str]]:
+        """The family's size figures keyed for `size_for`; parsed on first use, since a run
+        usually asks about one or two families of the twenty-nine."""
+        if fam.sizes is None:
+            fam.sizes = [figure for fig in fam.spec.get("sizes", ()) for figure in self._figures(fam, fig)]
+        return fam.sizes
+
+    def _figures(self, fam: _Family, fig: dict[str, Any]) -> list[tuple[tuple, str, int, bool, str]]:
+        src = self.sources.get(fig.get("source"), {})
+        if src.get("measure") != "uncompressed":
+            return []
+        nbytes = size_to_bytes(fig.get("size", ""))
+        if nbytes is None:
+            return []
+        amd64 = src.get("platform") == "linux/amd64"
+        date = str(src.get("date", ""))
+        date = date if len(date) == 10 and date[4] == "-" and date[7] == "-" else ""
+        paths = fam.spec.get("match", {}).get("paths") or [""]
+        path = fig.get("path", paths[0])
+        found = []
+        for tag in (fig.get("tag"), fig.get("resolved")):
+            if not tag:
+                continue
+            parsed = _parse_tag(self, fam, tag)
+            if parsed is None:
+                continue
+            key = self._size_key(fam, path, parsed)
+            if key is not None:
+                found.append((key, date, nbytes, amd64, tag))
+        return found
 
     # -- size keys ------------------------------------------------------------
     def _size_key(self, fam: _Family, path: str, parsed: "_Parsed") -> tuple | None:
@@ -233,7 +233,7 @@ class _Index:
             return None
         best: tuple[bool, str] | None = None
         best_bytes: int | None = None
-        for fkey, date, nbytes, amd64, _tag in fam.sizes:
+        for fkey, date, nbytes, amd64, _tag in self.sizes_of(fam):
             if fkey != key:
                 continue
             rank = (amd64, date)
@@ -251,8 +251,7 @@ def _is_date(text: str) -> bool:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Parsed:
+class _Parsed(NamedTuple):
     version: str | None          # version text as written (lower case), alias included
     variant: str                 # variant text as written (lower case), without arch suffix
     key: str                     # normalised variant key, e.g. "slim-{debian}"
@@ -377,8 +376,7 @@ def _parse_tag(index: _Index, fam: _Family, tag: str) -> _Parsed | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Ref:
+class _Ref(NamedTuple):
     head: str            # what precedes the family path as written ("", "docker.io/library/", "mcr.microsoft.com/")
     path: str            # family path as written ("python", "dotnet/sdk", "distroless/static")
     family: _Family

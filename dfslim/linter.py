@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dfslim.api import Edit, Fix, Severity, Violation
 from dfslim.model import Dockerfile
@@ -11,8 +11,7 @@ from dfslim.registry import Rule, all_rules
 from dfslim.suppress import suppressions
 
 
-@dataclass(frozen=True)
-class PositionedEdit:
+class PositionedEdit(NamedTuple):
     edit: Edit
     line: int
     column: int
@@ -20,8 +19,7 @@ class PositionedEdit:
     end_column: int
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     rule: str
     name: str
     category: str

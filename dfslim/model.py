@@ -2,6 +2,12 @@
 
 Offsets are indices into `Dockerfile.text` (the file's text without a BOM); lines and
 columns are 1-based and `end_column` is exclusive, as in the JSON output.
+
+Records are `typing.NamedTuple`s rather than dataclasses: creating a frozen dataclass
+costs about a millisecond at import, and a one-file pre-commit run imports some thirty
+of them. A record that caches derived values (`cached_property`) is a subclass of its
+fields' NamedTuple, which gives it the `__dict__` the cache needs; the model's
+Instruction, Stage and Dockerfile compare by identity, as distinct places in a file.
 """
 
 from __future__ import annotations
@@ -9,9 +15,9 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
+from typing import NamedTuple
 
 EMPTY_SCOPE: Mapping[str, str] = MappingProxyType({})
 
@@ -25,8 +31,7 @@ class ParseError(Exception):
         self.line = line
 
 
-@dataclass(frozen=True, slots=True)
-class Flag:
+class Flag(NamedTuple):
     """An instruction flag such as `--mount=type=cache,target=/root/.cache`."""
 
     name: str  # lower-case, without the leading dashes
@@ -35,8 +40,7 @@ class Flag:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Heredoc:
+class Heredoc(NamedTuple):
     """A `<<EOF` body folded into its instruction."""
 
     delimiter: str
@@ -48,23 +52,14 @@ class Heredoc:
     end_line: int  # the terminator's line
 
 
-@dataclass(frozen=True, slots=True)
-class Comment:
+class Comment(NamedTuple):
     line: int
     text: str  # after the `#`, stripped
     start: int
     end: int
 
 
-@dataclass(frozen=True, eq=False)
-class Instruction:
-    """One Dockerfile instruction with its exact place in the source.
-
-    `value` is the logical text after the keyword: continuation lines joined, the escape
-    character and comment lines inside the continuation removed, heredoc bodies excluded.
-    `pieces` maps positions in `value` back to source offsets.
-    """
-
+class _InstructionFields(NamedTuple):
     index: int
     keyword: str  # upper-case
     start: int
@@ -80,6 +75,24 @@ class Instruction:
     heredocs: tuple[Heredoc, ...]
     stage: int  # index of the stage; -1 before the first FROM
     scope: Mapping[str, str]  # ARG/ENV values known just before this instruction
+
+
+class _ByIdentity:
+    """Equal only to itself and hashed by identity, like a plain object."""
+
+    __slots__ = ()
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
+
+class Instruction(_ByIdentity, _InstructionFields):
+    """One Dockerfile instruction with its exact place in the source.
+
+    `value` is the logical text after the keyword: continuation lines joined, the escape
+    character and comment lines inside the continuation removed, heredoc bodies excluded.
+    `pieces` maps positions in `value` back to source offsets.
+    """
 
     @property
     def args(self) -> str:
@@ -136,8 +149,7 @@ class Instruction:
         return script_of(self)
 
 
-@dataclass(frozen=True, eq=False)
-class Stage:
+class _StageFields(NamedTuple):
     index: int
     name: str | None  # as written after AS
     instruction: Instruction  # its FROM
@@ -148,14 +160,15 @@ class Stage:
     platform: str | None
     instructions: tuple[Instruction, ...]  # FROM included
 
+
+class Stage(_ByIdentity, _StageFields):
     @property
     def label(self) -> str:
         """How outputs name the stage: its name, else its index."""
         return self.name if self.name else str(self.index)
 
 
-@dataclass(frozen=True, eq=False)
-class Dockerfile:
+class _DockerfileFields(NamedTuple):
     path: str
     text: str
     bom: bool
@@ -165,8 +178,13 @@ class Dockerfile:
     comments: tuple[Comment, ...]
     stages: tuple[Stage, ...]
     global_args: Mapping[str, str]
-    line_starts: tuple[int, ...] = field(repr=False)
+    line_starts: tuple[int, ...]
     context_dir: str | None = None  # the build context, for context-aware rules; None: unknown
+
+
+class Dockerfile(_ByIdentity, _DockerfileFields):
+    def __repr__(self) -> str:
+        return f"Dockerfile(path={self.path!r}, instructions={len(self.instructions)}, stages={len(self.stages)})"
 
     def of(self, *keywords: str) -> Iterator[Instruction]:
         wanted = {k.upper() for k in keywords}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 from types import MappingProxyType
 
 from dockerfile_parse import DockerfileParser
@@ -30,6 +30,7 @@ from dfslim.model import (
     ParseError,
     Stage,
 )
+from dfslim.regex import lazy_compile
 
 KNOWN_INSTRUCTIONS = frozenset(
     "ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE FROM HEALTHCHECK LABEL MAINTAINER ONBUILD "
@@ -38,10 +39,10 @@ KNOWN_INSTRUCTIONS = frozenset(
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 FLAG_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD", "FROM", "HEALTHCHECK"})
 
-DIRECTIVE_RE = re.compile(r"#[ \t]*([A-Za-z][A-Za-z0-9_]*)[ \t]*=[ \t]*(.*?)[ \t\r]*$")
+DIRECTIVE_RE = lazy_compile(r"#[ \t]*([A-Za-z][A-Za-z0-9_]*)[ \t]*=[ \t]*(.*?)[ \t\r]*$")
 KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
-HEREDOC_RE = re.compile(r"(?<![<\w])\d*<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2(?![\w<])")
-VARIABLE_RE = re.compile(
+HEREDOC_RE = lazy_compile(r"(?<![<\w])\d*<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2(?![\w<])")
+VARIABLE_RE = lazy_compile(
     r"\\\$|\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-+])(?P<word>[^}]*))?\}"
     r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
 )
@@ -86,8 +87,7 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
 # ---------------------------------------------------------------------------- line pass
 
 
-@dataclass
-class _Layout:
+class _Layout(NamedTuple):
     masked: str
     directive_lines: set[int]
     comment_lines: set[int]  # 0-based lines that are comments inside a continuation
@@ -198,7 +198,7 @@ def _heredoc_markers(logical: list[str]) -> list[tuple[str, bool, bool]]:
 
 
 # str.splitlines (which dockerfile-parse uses) breaks lines at these too; dfslim only at \n
-FOREIGN_BREAKS_RE = re.compile("\r(?!\n)|[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+FOREIGN_BREAKS_RE = lazy_compile("\r(?!\n)|[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _structure(masked: str) -> list[dict]:

@@ -10,15 +10,15 @@ import importlib
 import os
 import pkgutil
 import sys
-import re
-from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
+from typing import NamedTuple
 
 from dfslim.api import CATEGORIES, Meta, Severity
+from dfslim.regex import lazy_compile
 
-ID_RE = re.compile(r"[A-Z]{2,}[0-9]{3}$")
-NAME_RE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+ID_RE = lazy_compile(r"[A-Z]{2,}[0-9]{3}$")
+NAME_RE = lazy_compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 DOC_HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 
 
@@ -26,8 +26,7 @@ class RuleError(Exception):
     """A rule module that breaks the rule contract."""
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     meta: Meta
     check: object  # Callable[[Dockerfile], Iterable[Violation]]
     doc: str

@@ -9,19 +9,19 @@ length of its input.
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
+
+from dfslim.regex import lazy_compile
 
 if TYPE_CHECKING:
     from dfslim.model import Instruction
 
 SEPARATORS = ("&&", "||", ";;&", ";;", ";&", ";", "|&", "|", "&", "\n", "(", ")")
 CASE_ENDS = (";;", ";&", ";;&")
-REDIRECT_RE = re.compile(r"\d*(?:<<<|<<-|<<|>>|>&|<&|<>|>\||&>>|&>|>|<)")
-PLAIN_RE = re.compile(r"[^\s'\"\\$`;&|()<>]+")
-ASSIGNMENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
+REDIRECT_RE = lazy_compile(r"\d*(?:<<<|<<-|<<|>>|>&|<&|<>|>\||&>>|&>|>|<)")
+PLAIN_RE = lazy_compile(r"[^\s'\"\\$`;&|()<>]+")
+ASSIGNMENT_RE = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 LEADING_KEYWORDS = frozenset({"then", "else", "elif", "do", "if", "while", "until", "!", "{", "}", "time"})
 SKIPPED_COMMANDS = frozenset({"fi", "done", "esac", "for", "case", "in", "select", "function"})
 # Commands that run their arguments as another command.
@@ -29,17 +29,13 @@ WRAPPERS = frozenset({"sudo", "env", "exec", "nice", "nohup", "command", "builti
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
     text: str  # the word with quotes and escapes removed (expansions left as written)
     start: int  # source offsets of the raw word
     end: int
 
 
-@dataclass(frozen=True)
-class Command:
-    """A simple command: `DEBIAN_FRONTEND=noninteractive apt-get install -y curl`."""
-
+class _CommandFields(NamedTuple):
     words: tuple[Word, ...]  # argv, redirections and leading assignments removed
     assignments: tuple[Word, ...]
     redirects: tuple[tuple[str, Word], ...]
@@ -50,6 +46,12 @@ class Command:
     end: int
     heredoc: bool = False  # comes from a heredoc body
     inline: bool = False  # comes from a `sh -c "..."` string: runs in a shell of its own
+
+
+class Command(_CommandFields):
+    """A simple command: `DEBIAN_FRONTEND=noninteractive apt-get install -y curl`.
+
+    Compares by value; its `__dict__` holds what `_memo` caches."""
 
     @property
     def argv(self) -> tuple[str, ...]:
@@ -69,10 +71,17 @@ class Command:
         return self.before in ("|", "|&")
 
 
-@dataclass(frozen=True)
 class Script:
-    commands: tuple[Command, ...]
-    shell_form: bool  # False for exec form and for heredoc bodies that are not shell
+    """The commands of one RUN, in order; iterating a Script iterates its commands."""
+
+    __slots__ = ("commands", "shell_form")
+
+    def __init__(self, commands: tuple[Command, ...], shell_form: bool):
+        self.commands = commands
+        self.shell_form = shell_form  # False for exec form and for heredoc bodies that are not shell
+
+    def __repr__(self) -> str:
+        return f"Script({self.commands!r}, shell_form={self.shell_form})"
 
     def __iter__(self):
         return iter(self.commands)
@@ -358,7 +367,7 @@ def script_of(instruction: Instruction) -> Script:
         for heredoc in instruction.heredocs:
             for command in tokenize(heredoc.body, base=heredoc.body_start):
                 if command.words:
-                    body_commands.append(dataclasses.replace(command, heredoc=True))
+                    body_commands.append(command._replace(heredoc=True))
         return Script(tuple(commands + body_commands), shell_form=True)
     return Script(tuple(c for c in commands if c.words), shell_form=True)
 
@@ -383,7 +392,7 @@ def _with_inline_scripts(instruction: Instruction, commands: list[Command]) -> l
         if len(raw) < 2 or raw[0] not in "'\"" or raw[-1] != raw[0] or raw[1:-1] != script.text or "\\" in raw:
             continue
         for inner in tokenize(script.text, to_source=lambda i, at=start + 1: instruction.source_offset(at + i)):
-            out.append(dataclasses.replace(inner, depth=inner.depth + command.depth + 1, inline=True))
+            out.append(inner._replace(depth=inner.depth + command.depth + 1, inline=True))
     return out
 
 
@@ -533,12 +542,11 @@ PACKAGE_TOOLS = {
     "zypper": ("zypper", ZYPPER_VALUE_OPTIONS),
     "npm": ("npm", NPM_VALUE_OPTIONS), "pnpm": ("pnpm", NPM_VALUE_OPTIONS), "yarn": ("yarn", YARN_VALUE_OPTIONS),
 }
-PIP_RE = re.compile(r"pip(\d+(\.\d+)*)?")
-PYTHON_RE = re.compile(r"python(\d+(\.\d+)*)?")
+PIP_RE = lazy_compile(r"pip(\d+(\.\d+)*)?")
+PYTHON_RE = lazy_compile(r"python(\d+(\.\d+)*)?")
 
 
-@dataclass(frozen=True, slots=True)
-class PackageAction:
+class PackageAction(NamedTuple):
     """A package-manager command: `apt-get -q install curl` -> tool `apt`, action `install`."""
 
     tool: str  # apt, apk, yum, dnf, microdnf, tdnf, zypper, pip, uv, uv pip, npm, pnpm, yarn
@@ -683,7 +691,7 @@ SYSTEM_PACKAGE_ACTIONS = {  # tool -> (install subcommands, remove subcommands)
 for _tool in ("dnf", "microdnf", "tdnf"):
     SYSTEM_PACKAGE_ACTIONS[_tool] = SYSTEM_PACKAGE_ACTIONS["yum"]
 APK_ADD_VALUE_OPTIONS = ("-t", "--virtual")
-_VERSION_RE = re.compile(r"[=<>~@].*$")
+_VERSION_RE = lazy_compile(r"[=<>~@].*$")
 
 
 def package_arguments(action: PackageAction) -> tuple[Word, ...]:
@@ -770,8 +778,7 @@ _WGET_LONG_VALUES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Download:
+class Download(NamedTuple):
     """What a `curl` or `wget` command fetches and where it puts it."""
 
     tool: str  # "curl" or "wget"
@@ -961,7 +968,7 @@ def spell(text: str, script: Script, words, after: int = -1, option: str = "", l
     return line
 
 
-_VARIABLE_NAME_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_VARIABLE_NAME_RE = lazy_compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def expanded(instruction: Instruction, commands, index: int, text: str) -> str:
@@ -1068,7 +1075,7 @@ def option_value(words, *names: str) -> str | None:
     return found
 
 
-TRAILING_RE = re.compile(r"(?:\s|;|\\|`|#[^\n]*)*")
+TRAILING_RE = lazy_compile(r"(?:\s|;|\\|`|#[^\n]*)*")
 
 
 def append_at_end(dockerfile, instruction: Instruction, text: str):
@@ -1099,8 +1106,8 @@ def append_at_end(dockerfile, instruction: Instruction, text: str):
 
 # ---------------------------------------------------------------------------- what COPY/ADD and RUN write
 
-_GLOB_RE = re.compile(r"[*?\[]")
-_ADD_ARCHIVE_RE = re.compile(r"\.(tar|tgz|tbz2?|txz|tzst)$|\.tar\.[a-z0-9]+$", re.IGNORECASE)
+_GLOB_RE = lazy_compile(r"[*?\[]")
+_ADD_ARCHIVE_RE = lazy_compile(r"\.(tar|tgz|tbz2?|txz|tzst)$|\.tar\.[a-z0-9]+$", re.IGNORECASE)
 # folders of the base system: a COPY of a name without extension into one of them is
 # taken as a file, not as a folder whose contents could be anything there
 SYSTEM_DIRS = frozenset(
@@ -1115,8 +1122,7 @@ def path_below(path: str, root: str) -> bool:
     return path == root or root == "/" or path.startswith(root.rstrip("/") + "/")
 
 
-@dataclass
-class CopyWrites:
+class CopyWrites(NamedTuple):
     """The paths one `COPY`/`ADD` wrote: whole trees, single entries, name patterns."""
 
     instruction: Instruction
@@ -1255,7 +1261,7 @@ def is_loopback(url: str) -> bool:
 
 # ---------------------------------------------------------------------------- the shell a RUN runs in
 
-WINDOWS_IMAGE_RE = re.compile(r"(^|/)(windows|windowsservercore|nanoserver|servercore)([:/@-]|$)|mcr\.microsoft\.com/(windows|powershell|dotnet/framework)", re.IGNORECASE)
+WINDOWS_IMAGE_RE = lazy_compile(r"(^|/)(windows|windowsservercore|nanoserver|servercore)([:/@-]|$)|mcr\.microsoft\.com/(windows|powershell|dotnet/framework)", re.IGNORECASE)
 
 
 def posix_shell(dockerfile, instruction: Instruction) -> bool:

@@ -11,20 +11,24 @@ Text after a further ` #` is a free-form reason.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from dfslim.model import Dockerfile
+from dfslim.regex import lazy_compile
 
-DFSLIM_RE = re.compile(r"dfslim:\s*(ignore-file|ignore)\b\s*(?:=\s*(.*)|#.*)?$", re.IGNORECASE)
-HADOLINT_RE = re.compile(r"hadolint\s+(global\s+)?ignore\s*=\s*(.*)$", re.IGNORECASE)
+DFSLIM_RE = lazy_compile(r"dfslim:\s*(ignore-file|ignore)\b\s*(?:=\s*(.*)|#.*)?$", re.IGNORECASE)
+HADOLINT_RE = lazy_compile(r"hadolint\s+(global\s+)?ignore\s*=\s*(.*)$", re.IGNORECASE)
 EVERYTHING = "*"
 
 
-@dataclass
 class Suppressions:
-    file_wide: set[str] = field(default_factory=set)  # rule ids, or EVERYTHING
-    by_line: dict[int, set[str]] = field(default_factory=dict)  # instruction line -> ids
-    unknown: list[tuple[int, str]] = field(default_factory=list)  # (line, token) not a rule
+    """What a file's pragmas silence, filled in while its comments are read."""
+
+    __slots__ = ("file_wide", "by_line", "unknown")
+
+    def __init__(self) -> None:
+        self.file_wide: set[str] = set()  # rule ids, or EVERYTHING
+        self.by_line: dict[int, set[str]] = {}  # instruction line -> ids
+        self.unknown: list[tuple[int, str]] = []  # (line, token) not a rule
 
     def silences(self, rule_id: str, line: int) -> bool:
         if rule_id in self.file_wide or EVERYTHING in self.file_wide:

@@ -42,10 +42,10 @@ command that may install is not "alone".
 Every stage: a stale index breaks builder stages as much as shipped ones.
 """
 
-import re
 
 from dfslim.api import Edit, Fix, Meta, Severity, Violation
 from dfslim.images import lookup
+from dfslim.regex import lazy_compile
 from dfslim.shell import SHELLS, apt_action, cache_mounted, clears_apt_lists, has_option, package_action, spell, unwrap
 
 META = Meta(
@@ -66,8 +66,8 @@ DEBIAN_FAMILIES = frozenset(
     "debian ubuntu python node ruby rust perl erlang elixir php golang gcc buildpack-deps "
     "nginx postgres eclipse-temurin maven gradle".split()
 )
-OTHER_DISTRO_RE = re.compile(r"alpine|windows|nanoserver|corretto|ubi|oracle|graal|openjdk|centos|rocky|fedora")
-APT_TEXT_RE = re.compile(r"\bapt(?:-get|itude)?\b")
+OTHER_DISTRO_RE = lazy_compile(r"alpine|windows|nanoserver|corretto|ubi|oracle|graal|openjdk|centos|rocky|fedora")
+APT_TEXT_RE = lazy_compile(r"\bapt(?:-get|itude)?\b")
 APT_TOOLS = frozenset({"apt-get", "apt", "aptitude", "apt-key", "apt-mark", "apt-config", "apt-cache"})
 INDIRECT = frozenset({"add-apt-repository", "apt-add-repository", "install_packages", "apt-fast", "nala", "eval", "source", "."})
 

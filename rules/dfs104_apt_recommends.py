@@ -44,6 +44,7 @@ Only stages that ship: what a builder stage installs never reaches the final ima
 import re
 
 from dfslim.api import Fix, Meta, Severity, Violation, expand
+from dfslim.regex import lazy_compile
 from dfslim.savings import figure
 from dfslim.shell import has_option, insert_option, package_action, package_arguments, package_name, spell
 
@@ -59,10 +60,10 @@ META = Meta(
 
 FLAG = "--no-install-recommends"
 INSTALLS_NOTHING = ("-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act", "-d", "--download-only")
-IMPORTANT_RE = re.compile(r"^(?:-o|--option=)?APT::AutoRemove::RecommendsImportant\s*=\s*(?:0|false|no|off)$", re.IGNORECASE)
+IMPORTANT_RE = lazy_compile(r"^(?:-o|--option=)?APT::AutoRemove::RecommendsImportant\s*=\s*(?:0|false|no|off)$", re.IGNORECASE)
 OFF = r"[\"']?\s*(?:0|false|no|off)\b"
-OPTION_RE = re.compile(r"APT::Install-Recommends\s*=\s*" + OFF, re.IGNORECASE)
-CONFIG_RE = re.compile(r"APT::Install-Recommends\s*[\"']?\s*(?:=\s*)?" + OFF, re.IGNORECASE)
+OPTION_RE = lazy_compile(r"APT::Install-Recommends\s*=\s*" + OFF, re.IGNORECASE)
+CONFIG_RE = lazy_compile(r"APT::Install-Recommends\s*[\"']?\s*(?:=\s*)?" + OFF, re.IGNORECASE)
 
 
 def check(dockerfile):

@@ -51,9 +51,9 @@ the cleanup has relative paths and the creator changes directory.
 Only stages that ship: a builder stage's layers never reach the final image.
 """
 
-import re
 
 from dfslim.api import Edit, Fix, Meta, Severity, Violation, expand
+from dfslim.regex import lazy_compile
 from dfslim.shell import (
     append_at_end,
     cache_mounted,
@@ -542,7 +542,7 @@ def _fix(dockerfile, instruction, creators, text, dirs):
     return Fix("Move the cleanup into the RUN above", (edit, _delete(dockerfile, instruction)), safe=False)
 
 
-ASSIGNMENT_RE = re.compile(r"(?<![^\s;&|(])[A-Za-z_][A-Za-z0-9_]*\+?=")
+ASSIGNMENT_RE = lazy_compile(r"(?<![^\s;&|(])[A-Za-z_][A-Za-z0-9_]*\+?=")
 
 
 def _sets_variables(text, run):

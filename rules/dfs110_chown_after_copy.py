@@ -44,6 +44,7 @@ import posixpath
 import re
 
 from dfslim.api import Meta, Severity, Violation, expand
+from dfslim.regex import lazy_compile
 from dfslim.shell import command_dirs, copy_paths, copy_writes, created_paths, path_below, resolve_path, unwrap, workdirs
 
 META = Meta(
@@ -55,8 +56,8 @@ META = Meta(
     fix=None,
 )
 
-GLOB = re.compile(r"[*?\[]")
-OPTION_RE = re.compile(r"-[RfvchHLP]+")
+GLOB = lazy_compile(r"[*?\[]")
+OPTION_RE = lazy_compile(r"-[RfvchHLP]+")
 USER_COMMANDS = frozenset({"useradd", "adduser", "groupadd", "addgroup"})
 
 

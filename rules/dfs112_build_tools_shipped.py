@@ -74,6 +74,7 @@ import fnmatch
 import re
 
 from dfslim.api import Meta, Severity, Violation
+from dfslim.regex import lazy_compile
 from dfslim.shell import (
     SHELLS,
     apt_action,
@@ -100,8 +101,8 @@ BUILD_TOOLS = frozenset(
     "build-essential build-base alpine-sdk gcc g++ gcc-c++ clang make linux-headers kernel-headers "
     "libc-dev development-tools".split()
 )
-VERSIONED_RE = re.compile(r"(gcc|g\+\+|clang|linux-headers)-[0-9][0-9.]*|linux-headers-.+")
-DEV_RE = re.compile(r".+-(dev|devel)")
+VERSIONED_RE = lazy_compile(r"(gcc|g\+\+|clang|linux-headers)-[0-9][0-9.]*|linux-headers-.+")
+DEV_RE = lazy_compile(r".+-(dev|devel)")
 # What a build or development environment runs: it ships its tools on purpose.
 ENVIRONMENT_COMMANDS = SHELLS | frozenset(
     "make cmake ninja gcc g++ cc clang go cargo rustc mvn gradle lein sbt ant bazel tox pytest sleep".split()

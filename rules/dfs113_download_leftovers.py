@@ -43,9 +43,9 @@ Only stages that ship: a builder's leftovers never reach the final image.
 import fnmatch
 import posixpath
 import re
-from dataclasses import dataclass
 
 from dfslim.api import Meta, Severity, Violation
+from dfslim.regex import lazy_compile
 from dfslim.shell import (
     SHELLS,
     command_dirs,
@@ -68,22 +68,26 @@ META = Meta(
     others=("Binnacle gold rules",),
 )
 
-INTERPRETERS_RE = re.compile(r"(python|pypy)[0-9.]*|perl|ruby|php[0-9.]*|node")
-INSTALLER_RE = re.compile(r"install|setup|init|bootstrap|\.(sh|run|bin|py|pl)$", re.IGNORECASE)
+INTERPRETERS_RE = lazy_compile(r"(python|pypy)[0-9.]*|perl|ruby|php[0-9.]*|node")
+INSTALLER_RE = lazy_compile(r"install|setup|init|bootstrap|\.(sh|run|bin|py|pl)$", re.IGNORECASE)
 REMOVERS = frozenset({"rm", "del", "erase", "rmdir", "rd", "remove-item", "ri"})  # Windows images too
 ACTING = REMOVERS | SHELLS | {"find", "mv", "tar", "unzip", "7z", "7za", "7zr", "bsdtar", "dpkg", "rpm", "gdebi"}
 MAX_TRACKED = 200  # downloads followed per RUN: real ones have a handful; keeps the rule linear
 UNPACKERS = {"unzip": "unzip", "7z": "7z", "7za": "7z", "7zr": "7z", "bsdtar": "bsdtar", "dpkg": "dpkg -i", "rpm": "rpm -i", "gdebi": "gdebi"}
 
 
-@dataclass
 class _Fetched:
-    written: str  # the output as written (`-o` value or the URL's basename)
-    text: str  # variables dfslim knows substituted
-    path: str | None  # absolute, when the directory is known
-    index: int  # the command that downloaded it
-    used: str = ""  # how it was used: "unpacked with `tar`", "run with `sh`"...
-    gone: bool = False
+    """A downloaded file, followed through the commands after the download."""
+
+    __slots__ = ("written", "text", "path", "index", "used", "gone")
+
+    def __init__(self, written: str, text: str, path: str | None, index: int):
+        self.written = written  # the output as written (`-o` value or the URL's basename)
+        self.text = text  # variables dfslim knows substituted
+        self.path = path  # absolute, when the directory is known
+        self.index = index  # the command that downloaded it
+        self.used = ""  # how it was used: "unpacked with `tar`", "run with `sh`"...
+        self.gone = False
 
 
 def check(dockerfile):

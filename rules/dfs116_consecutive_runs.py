@@ -40,9 +40,9 @@ continuation. The fix is offered only when the joined script keeps its meaning:
 `--mount` cannot be merged into one instruction).
 """
 
-import re
 
 from dfslim.api import Edit, Fix, Meta, Severity, Violation
+from dfslim.regex import lazy_compile
 from dfslim.shell import posix_shells
 
 META = Meta(
@@ -61,14 +61,14 @@ STATEFUL = frozenset({
     "umask", "trap", "ulimit", "exec", "exit", "return", "declare", "typeset", "local",
     "readonly", "eval", "hash", "shift", "setopt",
 })
-CLOSING_RE = re.compile(r"(?:\s|\)|\}|\b(?:fi|done|esac)\b)*")
+CLOSING_RE = lazy_compile(r"(?:\s|\)|\}|\b(?:fi|done|esac)\b)*")
 
 
 def _flags(instruction):
     return sorted((flag.name, flag.value or "") for flag in instruction.flags)
 
 
-ASSIGNMENT_RE = re.compile(r"(?<![^\s;&|(])[A-Za-z_][A-Za-z0-9_]*\+?=")
+ASSIGNMENT_RE = lazy_compile(r"(?<![^\s;&|(])[A-Za-z_][A-Za-z0-9_]*\+?=")
 
 
 def _bare_assignment(text, run, commands):

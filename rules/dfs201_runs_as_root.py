@@ -43,6 +43,7 @@ import re
 
 from dfslim.api import Meta, Severity, Violation
 from dfslim.parser import expand
+from dfslim.regex import lazy_compile
 
 META = Meta(
     id="DFS201",
@@ -53,7 +54,7 @@ META = Meta(
     others=("hadolint DL3002", "trivy DS-0002", "checkov CKV_DOCKER_3/8"),
 )
 
-ROOT_RE = re.compile(r"(root|0)(:.*)?")
+ROOT_RE = lazy_compile(r"(root|0)(:.*)?")
 
 
 def check(dockerfile):
@@ -83,7 +84,7 @@ def check(dockerfile):
 
 
 # A bare shell or interpreter as the command: a base image others build on, or a toolbox.
-INTERACTIVE_RE = re.compile(
+INTERACTIVE_RE = lazy_compile(
     r"(?:(?:ba|a|z|da|k)?sh|python|pypy|perl|ruby|jruby|irb|node|php|jshell|erl|iex|pwsh"
     r"|powershell|cmd|ghci|julia|lua|tclsh|clojure|scala|groovysh|swift)[0-9.]*"  # python3.12
 )
@@ -92,7 +93,7 @@ STEPS_DOWN_FAMILIES = frozenset({"postgres"})
 STEP_DOWN_TOOLS = frozenset({"gosu", "su-exec", "setpriv", "chpst", "s6-setuidgid"})
 
 
-WRAPPER_RE = re.compile(r"tini|dumb-init|catatonit|.*entrypoint.*|--|-[a-z]")
+WRAPPER_RE = lazy_compile(r"tini|dumb-init|catatonit|.*entrypoint.*|--|-[a-z]")
 
 
 def _is_base_or_toolbox(lineage) -> bool:
@@ -136,7 +137,7 @@ def _steps_down(lineage, image: str) -> bool:
     return False
 
 
-WINDOWS_RE = re.compile(r"windows|nanoserver|servercore|ltsc20\d\d", re.IGNORECASE)
+WINDOWS_RE = lazy_compile(r"windows|nanoserver|servercore|ltsc20\d\d", re.IGNORECASE)
 
 
 def _runs_as_root_by_default(image: str) -> bool:

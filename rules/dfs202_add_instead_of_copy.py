@@ -35,6 +35,7 @@ Safe: replaces the `ADD` keyword with `COPY`, keeping the flags `COPY` knows (`-
 import re
 
 from dfslim.api import Edit, Fix, Meta, Severity, Violation, expand
+from dfslim.regex import lazy_compile
 from dfslim.shell import copy_paths
 
 META = Meta(
@@ -52,8 +53,8 @@ ARCHIVE_SUFFIXES = (
     ".tar", ".tgz", ".taz", ".tbz", ".tbz2", ".tb2", ".txz", ".tzst", ".tlz", ".tz",
     ".gz", ".bz2", ".xz", ".zst", ".zstd", ".lzma", ".lz", ".z",
 )
-REMOTE_RE = re.compile(r"^([a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
-UNKNOWN_RE = re.compile(r"\$|[*?\[]")
+REMOTE_RE = lazy_compile(r"^([a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
+UNKNOWN_RE = lazy_compile(r"\$|[*?\[]")
 
 
 def _kind(source, scope):

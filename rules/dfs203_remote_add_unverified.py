@@ -37,6 +37,7 @@ local test server, nothing crosses a network).
 import re
 
 from dfslim.api import Meta, Severity, Violation, expand, split_words, unquote
+from dfslim.regex import lazy_compile
 from dfslim.shell import is_loopback
 
 META = Meta(
@@ -46,7 +47,7 @@ META = Meta(
     severity=Severity.WARNING,
 )
 
-COMMIT_RE = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
+COMMIT_RE = lazy_compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
 
 
 def is_git(source: str) -> bool:

@@ -68,6 +68,7 @@ from __future__ import annotations
 import re
 
 from dfslim.api import Meta, Severity, Violation, expand, unquote
+from dfslim.regex import lazy_compile
 
 META = Meta(
     id="DFS204",
@@ -81,7 +82,7 @@ META = Meta(
 
 SECRET_WORDS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIALS")
 # `TOKEN` inside these is about text tokenizers, not credentials
-NOT_TOKEN_RE = re.compile(r"TIKTOKEN|(?:DE)?TOKENI[SZ]")
+NOT_TOKEN_RE = lazy_compile(r"TIKTOKEN|(?:DE)?TOKENI[SZ]")
 # a name ending in one of these holds where a secret is, or a setting about it
 LOCATION_SUFFIXES = ("FILE", "FILES", "PATH", "DIR", "DIRECTORY", "FOLDER", "URL", "URI", "LOCATION")
 SETTING_SUFFIXES = (
@@ -94,17 +95,17 @@ SETTING_SUFFIXES = (
 BOOLEANS = frozenset(
     "true false yes no on off y n enable enabled disable disabled none null nil".split()
 )
-NUMBER_RE = re.compile(r"[+-]?\d+(?:\.\d+)?")
-PATH_RE = re.compile(r"(?:~|\.{1,2})?/\S*|[A-Za-z]:\\\S*")
-FILE_NAME_RE = re.compile(
+NUMBER_RE = lazy_compile(r"[+-]?\d+(?:\.\d+)?")
+PATH_RE = lazy_compile(r"(?:~|\.{1,2})?/\S*|[A-Za-z]:\\\S*")
+FILE_NAME_RE = lazy_compile(
     r"[\w.-]+\.(?:sh|bash|ps1|py|rb|js|json|txt|ya?ml|xml|toml|ini|cfg|conf|env|properties|"
     r"pem|key|crt|cer|der|p12|pfx|jks|keystore|gpg|asc|pub|kdbx)",
     re.IGNORECASE,
 )
-AWS_SECRET_SHAPE_RE = re.compile(r"[A-Za-z0-9/+]{40}")
+AWS_SECRET_SHAPE_RE = lazy_compile(r"[A-Za-z0-9/+]{40}")
 # AWS's documented example credentials: known to everyone, valid nowhere
 AWS_EXAMPLES = frozenset({"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"})
-TEMPLATE_RE = re.compile(r"<[^<>]+>|\{\{.*\}\}|%[A-Z_]+%")
+TEMPLATE_RE = lazy_compile(r"<[^<>]+>|\{\{.*\}\}|%[A-Z_]+%")
 
 
 class _Everything(dict):
@@ -122,15 +123,15 @@ EVERYTHING_EMPTY = _Everything()
 # ---------------------------------------------------------------- credential formats
 
 FORMATS = (
-    ("AWS access key id", re.compile(r"(?<![A-Za-z0-9+/])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])"), 4),
-    ("GitHub token", re.compile(r"(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,}"), 11),
-    ("GitHub token", re.compile(r"(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,}(?![A-Za-z0-9])"), 4),
-    ("Slack token", re.compile(r"(?<![A-Za-z0-9])xox[abprs]-[A-Za-z0-9-]{10,}"), 5),
+    ("AWS access key id", lazy_compile(r"(?<![A-Za-z0-9+/])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])"), 4),
+    ("GitHub token", lazy_compile(r"(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,}"), 11),
+    ("GitHub token", lazy_compile(r"(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,}(?![A-Za-z0-9])"), 4),
+    ("Slack token", lazy_compile(r"(?<![A-Za-z0-9])xox[abprs]-[A-Za-z0-9-]{10,}"), 5),
 )
-PEM_RE = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
-PEM_END_RE = re.compile(r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
-KEY_MATERIAL_RE = re.compile(r"[A-Za-z0-9+/]{32,}")  # a header alone (a grep pattern) is no key
-URL_PASSWORD_RE = re.compile(
+PEM_RE = lazy_compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+PEM_END_RE = lazy_compile(r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+KEY_MATERIAL_RE = lazy_compile(r"[A-Za-z0-9+/]{32,}")  # a header alone (a grep pattern) is no key
+URL_PASSWORD_RE = lazy_compile(
     r"(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*)://([^\s/?#@:'\"`]*):([^\s/?#@'\"`]+)@(?=[\w\[$.-])"
 )
 

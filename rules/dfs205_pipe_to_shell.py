@@ -35,9 +35,9 @@ is then possible, and DFS113 watches what is left behind; downloads piped into o
 programs (`| tar xz`, `| gpg --dearmor`, `| apt-key add -`); words inside quoted strings.
 """
 
-import re
 
 from dfslim.api import Meta, Severity, Violation
+from dfslim.regex import lazy_compile
 from dfslim.shell import SHELLS, download, substitutions, unwrap
 
 META = Meta(
@@ -48,7 +48,7 @@ META = Meta(
 )
 
 EXTENSIONS = (("python", "py"), ("pypy", "py"), ("perl", "pl"), ("node", "js"), ("ruby", "rb"), ("php", "php"))
-INTERPRETER_RE = re.compile(r"(python|pypy)[0-9.]*|perl|node|ruby|php[0-9.]*")
+INTERPRETER_RE = lazy_compile(r"(python|pypy)[0-9.]*|perl|node|ruby|php[0-9.]*")
 
 
 def runs_code(words) -> bool:

@@ -40,9 +40,9 @@ has one.
 
 from __future__ import annotations
 
-import re
 
 from dfslim.api import Meta, Severity, Violation, unquote
+from dfslim.regex import lazy_compile
 
 META = Meta(
     id="DFS207",
@@ -58,12 +58,12 @@ META = Meta(
 # Docker's reference grammar (distribution/reference), to skip what is not an image name
 _DOMAIN = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]+)?"
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-REFERENCE_RE = re.compile(
+REFERENCE_RE = lazy_compile(
     rf"(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}})?"
     r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
 )
-VARIABLE_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
-IMAGE_ID_RE = re.compile(r"(?:sha256:)?[0-9a-f]{64}")
+VARIABLE_RE = lazy_compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+IMAGE_ID_RE = lazy_compile(r"(?:sha256:)?[0-9a-f]{64}")
 
 
 def split_reference(reference: str) -> tuple[str, str | None, str | None]:

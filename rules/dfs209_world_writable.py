@@ -37,6 +37,7 @@ same `RUN`: nothing world-writable ships; modes held in a variable dfslim cannot
 import re
 
 from dfslim.api import Meta, Severity, Violation, expand
+from dfslim.regex import lazy_compile
 from dfslim.shell import expanded, find_exec, unwrap
 
 META = Meta(
@@ -46,9 +47,9 @@ META = Meta(
     severity=Severity.WARNING,
 )
 
-OCTAL_RE = re.compile(r"[0-7]{1,4}")
-CLAUSE_RE = re.compile(r"([ugoa]*)((?:[-+=][rwxXstugo]*)+)")
-ACTION_RE = re.compile(r"([-+=])([rwxXstugo]*)")
+OCTAL_RE = lazy_compile(r"[0-7]{1,4}")
+CLAUSE_RE = lazy_compile(r"([ugoa]*)((?:[-+=][rwxXstugo]*)+)")
+ACTION_RE = lazy_compile(r"([-+=])([rwxXstugo]*)")
 
 
 def world_writable(mode: str) -> bool:

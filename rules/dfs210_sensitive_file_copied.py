@@ -60,6 +60,7 @@ import re
 
 from dfslim.api import Meta, Severity, Violation, expand, split_words, unquote
 from dfslim.context import BuildContext, Pattern, clean, compile_pattern, excluded_by
+from dfslim.regex import lazy_compile
 
 META = Meta(
     id="DFS210",
@@ -76,15 +77,15 @@ CREDENTIAL_FILES = frozenset({".npmrc", ".pypirc", ".netrc"})
 SECRET_DIRS = frozenset({".ssh", ".aws"})
 PUBLIC_FILES = frozenset({"known_hosts", "authorized_keys", "config"})  # inside .ssh/.aws
 # a .pem/.key whose name says it is public: certificates, CA bundles, signing keys
-PUBLIC_NAME_RE = re.compile(
+PUBLIC_NAME_RE = lazy_compile(
     r"pub|cert|crt|chain|bundle|trust|gpg|pgp|keyring|signing|release|archive|"
     r"(?:^|[^a-z])(?:ca|root|apt|repo|asc)(?:[^a-z]|$)"
 )
-PUBLIC_DESTINATION_RE = re.compile(
+PUBLIC_DESTINATION_RE = lazy_compile(
     r"\.(?:pub|asc|gpg|crt|cer)/?$|keyrings|trusted\.gpg|rpm-gpg|ca-certificates|/certs?/ca|apt/"
 )
 WHOLE_CONTEXT = frozenset({".", "./", "./.", "*", "./*", "/", "/."})
-REMOTE_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
+REMOTE_RE = lazy_compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
 ROOT_SECRETS = (".env", ".git")
 IGNORE_LINES = "`.git`, `.env`, `.env.*`, `!.env.example`, `*.pem`, `*.key`, `.ssh`, `.aws`, `.npmrc`"
 

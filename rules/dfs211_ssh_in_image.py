@@ -31,6 +31,7 @@ Alpine's `openssh-client`/`openssh-client-default`, and anything in a builder st
 import re
 
 from dfslim.api import Meta, Severity, Violation, expand
+from dfslim.regex import lazy_compile
 from dfslim.shell import expanded, installed_packages, package_action, package_name
 
 META = Meta(
@@ -43,7 +44,7 @@ META = Meta(
 )
 
 SERVERS = frozenset({"openssh-server", "openssh-server-pam"})
-PORT_RE = re.compile(r"(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?", re.IGNORECASE)
+PORT_RE = lazy_compile(r"(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?", re.IGNORECASE)
 
 
 def check(dockerfile):

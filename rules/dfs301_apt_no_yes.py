@@ -45,6 +45,7 @@ this rule does not check.
 import re
 
 from dfslim.api import Edit, Fix, Meta, Severity, Violation
+from dfslim.regex import lazy_compile
 from dfslim.shell import spell, subcommand, unwrap
 
 META = Meta(
@@ -70,8 +71,8 @@ RPM_VALUE_OPTIONS = (
 )
 APT_SIMULATE = ("-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act")
 TRUE_VALUES = ("1", "true", "yes", "on")
-APT_YES_CONFIG = re.compile(r"APT::Get::Assume-?Yes\b[\s\"'=]*(?:\"|')?(?:true|1|yes|on)", re.IGNORECASE)
-RPM_YES_CONFIG = re.compile(r"(?<![\w.])assumeyes\s*=\s*(?:1|true|yes|on)\b", re.IGNORECASE)
+APT_YES_CONFIG = lazy_compile(r"APT::Get::Assume-?Yes\b[\s\"'=]*(?:\"|')?(?:true|1|yes|on)", re.IGNORECASE)
+RPM_YES_CONFIG = lazy_compile(r"(?<![\w.])assumeyes\s*=\s*(?:1|true|yes|on)\b", re.IGNORECASE)
 
 
 def check(dockerfile):

@@ -48,6 +48,7 @@ A stage built `FROM` an earlier stage has its base image and inherits its `SHELL
 import re
 
 from dfslim.api import Meta, Severity, Violation
+from dfslim.regex import lazy_compile
 from dfslim.shell import SHELLS, has_option, shell_in_effect, shell_program, unwrap
 
 META = Meta(
@@ -62,9 +63,9 @@ META = Meta(
 
 HARMLESS = frozenset({"echo", "printf", "true", "yes", ":"})
 WINDOWS_SHELLS = frozenset({"powershell", "powershell.exe", "pwsh", "pwsh.exe", "cmd", "cmd.exe"})
-WINDOWS_IMAGE = re.compile(r"windows|nanoserver|servercore|dotnet/framework|ltsc20\d\d", re.IGNORECASE)
-BUSYBOX_IMAGE = re.compile(r"alpine|busybox", re.IGNORECASE)
-NO_SHELL_IMAGE = re.compile(r"^scratch$|distroless|^cgr\.dev/chainguard/static", re.IGNORECASE)
+WINDOWS_IMAGE = lazy_compile(r"windows|nanoserver|servercore|dotnet/framework|ltsc20\d\d", re.IGNORECASE)
+BUSYBOX_IMAGE = lazy_compile(r"alpine|busybox", re.IGNORECASE)
+NO_SHELL_IMAGE = lazy_compile(r"^scratch$|distroless|^cgr\.dev/chainguard/static", re.IGNORECASE)
 ALPINE_NOTE = " (Alpine and BusyBox images are not flagged: their `sh` may lack `pipefail`.)"
 
 

@@ -44,6 +44,7 @@ import json
 import re
 
 from dfslim.api import Edit, Fix, Meta, Severity, Violation
+from dfslim.regex import lazy_compile
 from dfslim.shell import LEADING_KEYWORDS, SKIPPED_COMMANDS, shell_in_effect, shell_program, tokenize
 
 META = Meta(
@@ -63,7 +64,7 @@ BUILTINS = frozenset({
     "unset", "readonly", "shift", "wait", ":", "return", "local", "declare", "typeset",
 })
 WINDOWS_SHELLS = frozenset({"powershell", "powershell.exe", "pwsh", "pwsh.exe", "cmd", "cmd.exe"})
-PSEUDO_JSON = re.compile(r"\[\s*'[^'\\]*'(?:\s*,\s*'[^'\\]*')*\s*\]")
+PSEUDO_JSON = lazy_compile(r"\[\s*'[^'\\]*'(?:\s*,\s*'[^'\\]*')*\s*\]")
 
 
 def check(dockerfile):
@@ -207,7 +208,7 @@ def _windows_shell(dockerfile, instruction) -> bool:
     return shell_program(shell_in_effect(dockerfile, instruction)) in WINDOWS_SHELLS
 
 
-WINDOWS_IMAGE = re.compile(r"windows|nanoserver|servercore|dotnet/framework", re.IGNORECASE)
+WINDOWS_IMAGE = lazy_compile(r"windows|nanoserver|servercore|dotnet/framework", re.IGNORECASE)
 
 
 def _windows_image(dockerfile, instruction) -> bool:

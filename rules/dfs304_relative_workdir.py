@@ -28,6 +28,7 @@ of this one. Where the files end up then changes without any change to the Docke
 import re
 
 from dfslim.api import Meta, Severity, Violation, expand
+from dfslim.regex import lazy_compile
 
 META = Meta(
     id="DFS304",
@@ -39,7 +40,7 @@ META = Meta(
     others=("hadolint DL3000", "BuildKit WorkdirRelativePath"),
 )
 
-WINDOWS_ABSOLUTE = re.compile(r"[A-Za-z]:([\\/]|$)")
+WINDOWS_ABSOLUTE = lazy_compile(r"[A-Za-z]:([\\/]|$)")
 
 
 def check(dockerfile):
@@ -80,7 +81,7 @@ def _anchored_before(dockerfile, stage) -> bool:
     return False
 
 
-WINDOWS_IMAGE = re.compile(r"windows|nanoserver|servercore|dotnet/framework", re.IGNORECASE)
+WINDOWS_IMAGE = lazy_compile(r"windows|nanoserver|servercore|dotnet/framework", re.IGNORECASE)
 
 
 def _windows(dockerfile, stage) -> bool:

@@ -41,6 +41,7 @@ Never flagged: local files, paths and URLs (`./app.deb`, `.`, `dist/*.whl`,
 import re
 
 from dfslim.api import Meta, Severity, Violation
+from dfslim.regex import lazy_compile
 from dfslim.shell import package_action, package_arguments, unwrap
 
 META = Meta(
@@ -70,8 +71,8 @@ PIP_VALUE_OPTIONS = frozenset({
 })
 NPM_VALUE_OPTIONS = frozenset({"--prefix", "-C", "--cache", "--registry", "--userconfig", "--globalconfig", "--loglevel", "-w", "--workspace", "--tag", "--omit", "--include", "--install-strategy"})
 GEM_VALUE_OPTIONS = frozenset({"-i", "--install-dir", "-n", "--bindir", "-s", "--source", "-P", "--trust-policy", "--platform", "-g", "--file", "--build-root", "--document", "--bulk-threshold", "-p", "--http-proxy", "--config-file"})
-PIP_PIN = re.compile(r"(===?|~=|>=?|<=?|!=|@)")
-ARCHIVE = re.compile(r"\.(whl|tar\.gz|tgz|tar\.bz2|zip|deb|apk|gem|rpm)$", re.IGNORECASE)
+PIP_PIN = lazy_compile(r"(===?|~=|>=?|<=?|!=|@)")
+ARCHIVE = lazy_compile(r"\.(whl|tar\.gz|tgz|tar\.bz2|zip|deb|apk|gem|rpm)$", re.IGNORECASE)
 PIN_EXAMPLE = {"apt": "{}=<version>", "apk": "{}=<version>", "pip": "{}==<version>", "npm": "{}@<version>", "gem": "{} -v <version>"}
 
 

@@ -236,9 +236,8 @@ def test_gitlab_identical_instructions_get_distinct_stable_fingerprints():
 
 def test_fingerprints_never_hash_the_line_number():
     base = fixed_run().findings
-    import dataclasses
 
-    shifted = [dataclasses.replace(f, line=f.line + 10, end_line=f.end_line + 10) for f in base]
+    shifted = [f._replace(line=f.line + 10, end_line=f.end_line + 10) for f in base]
     assert fingerprints(base) == fingerprints(shifted)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from dfslim.api import Severity
 from dfslim.linter import Finding
@@ -21,19 +21,34 @@ CHOICES = ("auto", *FORMATS)  # auto: github under GitHub Actions, else text
 SUFFIXES = ((".sarif", "sarif"), (".sarif.json", "sarif"), (".json", "json"), (".xml", "checkstyle"))
 
 
-@dataclass
 class FileResult:
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    error: str | None = None  # one line, with the line number when there is one
-    settings: object = field(default=None, repr=False, compare=False)  # config.Settings used, for the exit status
-    fixes_applied: int = 0
-    fixed_text: str | None = None  # `-` fixed: the text to print
-    diff: str | None = None  # --diff: the unified diff of the fixes
+    """What one file gave: findings, or a one-line error; filled in as the run goes."""
+
+    __slots__ = ("path", "findings", "error", "settings", "fixes_applied", "fixed_text", "diff")
+
+    def __init__(
+        self,
+        path: str,
+        findings: list[Finding] | None = None,
+        error: str | None = None,  # one line, with the line number when there is one
+        settings: object = None,  # config.Settings used, for the exit status
+        fixes_applied: int = 0,
+        fixed_text: str | None = None,  # `-` fixed: the text to print
+        diff: str | None = None,  # --diff: the unified diff of the fixes
+    ):
+        self.path = path
+        self.findings = [] if findings is None else findings
+        self.error = error
+        self.settings = settings
+        self.fixes_applied = fixes_applied
+        self.fixed_text = fixed_text
+        self.diff = diff
+
+    def __repr__(self) -> str:
+        return f"FileResult({self.path!r}, findings={len(self.findings)}, error={self.error!r})"
 
 
-@dataclass
-class Run:
+class Run(NamedTuple):
     files: list[FileResult]
 
     @property
