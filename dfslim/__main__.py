@@ -1,3 +1,3 @@
-from dfslim.cli import main
+from dfslim.console import run
 
-main()
+run()
