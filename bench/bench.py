@@ -7,7 +7,9 @@
 (a) one typical Dockerfile, one process per run, tools interleaved run by run;
 (b) a corpus folder in ONE invocation per tool (the file list as arguments);
 (c) peak memory of (b): the largest process's max RSS (wait4) and the peak PSS of the
-    whole process tree (sampled from /proc, so a process pool counts in full).
+    whole process tree (sampled from /proc, so a process pool counts in full);
+(a') when valgrind is installed, the instructions of one run of (a) under callgrind:
+    repeatable whatever the load, a check on the noisy wall-time ratio of (a).
 Every tool writes JSON to /dev/null. The figures that count are the ratios dfslim ÷ peer
 measured in the same run: absolute times on a shared machine do not compare across runs.
 A tool that is not installed is reported as such. Install the peers with
@@ -203,6 +205,22 @@ def progress(message: str) -> None:
         print(f"\r\033[K{message}", end="", file=sys.stderr, flush=True)
 
 
+def instructions(command: list[str], cwd: str) -> tuple[int | None, str]:
+    """Instructions executed by one run under callgrind (children included), or a note."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None, "valgrind not installed"
+    probe = [valgrind, "--tool=callgrind", "--trace-children=yes", "--callgrind-out-file=/dev/null", *command]
+    try:
+        done = subprocess.run(probe, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=cwd, timeout=600)
+    except (OSError, subprocess.SubprocessError) as error:
+        return None, f"cannot run: {error}"
+    counts = [int(line.rsplit(":", 1)[1].replace(",", "")) for line in done.stderr.splitlines() if "Collected :" in line]
+    if not counts or done.returncode not in (0, 1):
+        return None, "valgrind cannot run it"
+    return sum(counts), ""
+
+
 # ---------------------------------------------------------------------------- import time
 
 
@@ -307,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file", help=f"the one-file Dockerfile (default: corpus {TYPICAL}, else examples/Dockerfile)")
     parser.add_argument("--corpus", default=str(SHARED_CORPUS), help=f"corpus folder (default {SHARED_CORPUS})")
     parser.add_argument("--dfslim", help="dfslim executable (default: beside sys.executable, else PATH)")
+    parser.add_argument("--no-instructions", dest="instructions", action="store_false", help="skip (a'), the callgrind instruction counts")
     parser.add_argument("--peers-bin", default="/opt/peers/bin", help="where hadolint and tally are (default /opt/peers/bin, else PATH)")
     args = parser.parse_args(argv)
 
@@ -357,6 +376,21 @@ def main(argv: list[str] | None = None) -> int:
             f"{'—' if ratio is None else f'{ratio:.2f}'} |"
         )
     out("")
+
+    # (a') one file, instructions
+    if args.instructions:
+        counted = {tool.name: instructions(tool.command([file]), cwd) for tool in present}
+        ours = counted.get("dfslim", (None, ""))[0]
+        out("## (a') one file, instructions executed (callgrind, one run each: repeatable whatever the load)\n")
+        out("| tool | instructions | dfslim ÷ tool |")
+        out("|---|---:|---:|")
+        for tool in tools:
+            count, note = counted.get(tool.name, (None, tool.note or "not installed"))
+            if count is None:
+                out(f"| {tool.name} | {note} | |")
+                continue
+            out(f"| {tool.name} | {count / 1e6:.0f} M | {'—' if ours is None else f'{ours / count:.2f}'} |")
+        out("")
 
     # (b) + (c) corpus
     corpus_samples: dict[str, list[Sample]] = {}
