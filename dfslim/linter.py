@@ -168,6 +168,8 @@ def _excerpt(text: str, start: int, mask) -> str:
 def _masked(line: str, start: int, end: int, mask, replace) -> str:
     """`line` (the text from `start`, up to `end` at most) with each range of `mask` in
     `[start, end)` replaced by `replace(part)`, from the last range to the first."""
+    if not mask:
+        return line
     cuts = []
     for mask_start, mask_end in sorted(mask):
         low, high = max(mask_start, start) - start, min(mask_end, end) - start
