@@ -254,8 +254,11 @@ def _command(words, redirects, before, after, depth, locate) -> Command:
 
 def _word(text: str, index: int) -> tuple[str, int]:
     """Read one word from `index`; returns its unquoted value and its end."""
-    out: list[str] = []
     length = len(text)
+    plain = PLAIN_RE.match(text, index)
+    if plain and (plain.end() == length or text[plain.end()] in " \t\r\n;&|()<>"):
+        return plain.group(0), plain.end()  # most words: no quote, escape or expansion
+    out: list[str] = []
     while index < length:
         char = text[index]
         if char in " \t\r\n;&|()<>":
@@ -376,14 +379,22 @@ def _locator(instruction: Instruction, at: int):
     from bisect import bisect_right
 
     pieces = instruction.pieces
-    starts = [piece_index for piece_index, _source in pieces]
     length, end = len(instruction.value), instruction.end
+    if len(pieces) == 1:  # one line: a shift
+        shift, limit = pieces[0][1] - pieces[0][0] + at, length - at
+
+        def shifted(index: int) -> int:
+            return shift + index if index < limit else end
+
+        return shifted
+    starts = [piece_index for piece_index, _source in pieces]
 
     def locate(index: int) -> int:
         value_index = at + index
         if value_index >= length:
             return end
-        piece_index, source = pieces[max(bisect_right(starts, value_index) - 1, 0)]
+        piece = bisect_right(starts, value_index) - 1
+        piece_index, source = pieces[piece if piece > 0 else 0]
         return source + (value_index - piece_index)
 
     return locate
@@ -726,6 +737,7 @@ def package_arguments(action: PackageAction) -> tuple[Word, ...]:
     options = PACKAGE_TOOLS.get(action.words[0].text.rsplit("/", 1)[-1], ("", ()))[1]
     if action.tool == "apk":
         options += APK_ADD_VALUE_OPTIONS
+    options = frozenset(options)  # looked up for every word
     found: list[Word] = []
     index = action.index + 1
     if action.action in ("group", "groups") and index < len(action.words):
