@@ -226,8 +226,12 @@ def _case_word(cases: list[str], value: str) -> bool:
 
 def _command(words, redirects, before, after, depth, locate) -> Command:
     # words and redirections are read left to right: the first starts, the last ends
-    start_index = min([w[1] for w in words[:1]] + [r[1][1] for r in redirects[:1]])
-    end_index = max([w[2] for w in words[-1:]] + [r[1][2] for r in redirects[-1:]])
+    if not redirects:
+        start_index, end_index = words[0][1], words[-1][2]
+    elif not words:
+        start_index, end_index = redirects[0][1][1], redirects[-1][1][2]
+    else:
+        start_index, end_index = min(words[0][1], redirects[0][1][1]), max(words[-1][2], redirects[-1][1][2])
     made = [Word(value, locate(start), locate(end - 1) + 1) for value, start, end in words]
     # one slice each, not a pop(0) per word: `if if if ...` or `A=1 A=1 ...` stays linear
     first = 0
@@ -243,7 +247,7 @@ def _command(words, redirects, before, after, depth, locate) -> Command:
     return Command(
         words=tuple(made),
         assignments=tuple(assignments),
-        redirects=tuple((op, Word(v, locate(s), locate(e - 1) + 1)) for op, (v, s, e) in redirects),
+        redirects=tuple([(op, Word(v, locate(s), locate(e - 1) + 1)) for op, (v, s, e) in redirects]) if redirects else (),
         before=before,
         after=after,
         depth=depth,
