@@ -458,13 +458,22 @@ def _exec_commands(instruction: Instruction, argv: tuple[str, ...]) -> tuple[Com
 # ---------------------------------------------------------------------------- rule helpers
 
 
+# has_option's names sorted into (long names, their `name=` prefixes, short letters)
+_OPTION_KINDS: dict[tuple[str, ...], tuple] = {}
+
+
 def has_option(words, *names: str) -> bool:
     """Whether argv `words` carries one of `names`: `--yes`, `--opt=value`, or a short
     option alone or combined (`-y` matches `-yq`)."""
     # sorted out once, not for every word: `apt-get install -y -y -y ...` has 250,000 words
-    longs = tuple(name for name in names if name.startswith("--"))
-    prefixes = tuple(name + "=" for name in longs)
-    letters = {name[1] for name in names if len(name) == 2 and not name.startswith("--")}
+    kinds = _OPTION_KINDS.get(names)
+    if kinds is None:
+        if len(_OPTION_KINDS) >= 256:
+            _OPTION_KINDS.clear()
+        longs = tuple(name for name in names if name.startswith("--"))
+        letters = frozenset(name[1] for name in names if len(name) == 2 and not name.startswith("--"))
+        kinds = _OPTION_KINDS[names] = (longs, tuple(name + "=" for name in longs), letters)
+    longs, prefixes, letters = kinds
     for word in words:
         text = word.text if isinstance(word, Word) else word
         if text == "--":

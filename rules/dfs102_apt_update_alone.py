@@ -150,7 +150,7 @@ def _may_install(command) -> bool:
         return True
     if words[0].text.startswith(("./", "/tmp/", "/usr/local/bin/", "/opt/", "/scripts/", "/build/")) and apt_action(command) == "":
         return True
-    return any(APT_TEXT_RE.search(word.text) and " " in word.text for word in words[1:])
+    return any(" " in word.text and APT_TEXT_RE.search(word.text) for word in words[1:])
 
 
 def _fetches_lists(command, action=None) -> bool:
@@ -164,7 +164,7 @@ def _fetches_lists(command, action=None) -> bool:
     name = words[0].text.rsplit("/", 1)[-1]
     if name in ("add-apt-repository", "apt-add-repository"):
         return not any(w.text in ("-n", "--no-update") for w in words[1:])
-    if any(word.text.rsplit("/", 1)[-1] in ("apt-get", "apt", "aptitude") for word in words[1:]):
+    if any("apt" in word.text and word.text.rsplit("/", 1)[-1] in ("apt-get", "apt", "aptitude") for word in words[1:]):
         return True  # `my-wrapper apt-get update`: a wrapper dfslim does not know
     return _may_install(command)
 

@@ -143,8 +143,7 @@ def _removed_later(commands) -> dict[int, bool]:
         if action is None or action.tool != "apt":
             continue
         if action.action == "install":
-            installed = {package_name(word.text) for word in package_arguments(action)}
-            found[index] = purges or (bool(installed) and autoremoved and installed <= purged)
+            found[index] = purges or (autoremoved and _all_purged(action, purged))
         purges = purges or _purges_recommends(commands[index])
         if action.action in ("autoremove", "autopurge"):
             autoremoved = True
@@ -152,6 +151,11 @@ def _removed_later(commands) -> dict[int, bool]:
             purged |= {package_name(word.text) for word in package_arguments(action)}
             autoremoved |= has_option(action.words[1:], "--auto-remove", "--autoremove")
     return found
+
+
+def _all_purged(action, purged: set[str]) -> bool:
+    installed = {package_name(word.text) for word in package_arguments(action)}
+    return bool(installed) and installed <= purged
 
 
 def _recommends_off(action, scope) -> bool:
