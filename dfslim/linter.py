@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -111,8 +110,10 @@ def _secrets(text: str, mask) -> tuple[str, ...]:
 def _near(mask, reach, low: int, high: int):
     """The spans of the sorted `mask` that may touch `[low, high)`, in order: those starting
     before `high` whose prefix reaches past `low` (all that do, and few others)."""
-    before = bisect.bisect_left(mask, (high,))
-    after = bisect.bisect_right(reach, low, 0, before)
+    from bisect import bisect_left, bisect_right
+
+    before = bisect_left(mask, (high,))
+    after = bisect_right(reach, low, 0, before)
     return mask[after:before]
 
 
