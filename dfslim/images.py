@@ -613,10 +613,23 @@ def lookup(reference: str) -> ImageInfo | None:
     user namespace, an unknown family, tag or variant, a tag still holding ``$``.
     Never raises.
     """
+    cached = isinstance(reference, str)
+    if cached and reference in _LOOKUPS:
+        return _LOOKUPS[reference]
     try:
-        return _analyze(reference, with_smaller=True)
+        found = _analyze(reference, with_smaller=True)
     except Exception:  # pragma: no cover - defensive: lookup must never raise
-        return None
+        found = None
+    if cached:
+        if len(_LOOKUPS) >= 1024:
+            _LOOKUPS.clear()  # bounded: references are few per file, but files are many
+        _LOOKUPS[reference] = found
+    return found
+
+
+# lookup's answers by reference: the tables never change, and rules ask about the same
+# base image for every RUN of a stage (20,000 RUNs asked 20,000 times)
+_LOOKUPS: dict = {}
 
 
 def family_of(reference: str) -> str | None:

@@ -201,10 +201,66 @@ def _heredoc_markers(logical: list[str]) -> list[tuple[str, bool, bool]]:
 FOREIGN_BREAKS_RE = lazy_compile("\r(?!\n)|[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
+# dockerfile-parse's own tests of a physical line, applied here to the same lines
+_DP_COMMENT_RE = re.compile(r"^\s*#")
+_DP_INSTRUCTION_RE = re.compile(r"^\s*(\S+)\s+(.*)$")
+_DP_ESCAPE_RE = re.compile(r"^\s*#\s*escape\s*=\s*(\\|`)\s*$", re.IGNORECASE)
+_DP_SYNTAX_RE = re.compile(r"^\s*#\s*syntax\s*=\s*(.*)\s*$", re.IGNORECASE)
+
+
 def _structure(masked: str) -> list[dict]:
+    """dockerfile-parse's entries (keyword, first and last line), from the lines it needs."""
     masked = FOREIGN_BREAKS_RE.sub(" ", masked)
-    parser = DockerfileParser(fileobj=io.BytesIO(masked.encode("utf-8")), cache_content=True)
-    return sorted(parser.structure, key=lambda entry: entry["startline"])
+    kept, numbers, comments = _needed_lines(masked.splitlines(True))
+    parser = DockerfileParser(fileobj=io.BytesIO("".join(kept).encode("utf-8")), cache_content=True)
+    entries = [
+        dict(entry, startline=numbers[entry["startline"]], endline=numbers[entry["endline"]])
+        for entry in parser.structure
+    ]
+    return sorted(entries + comments, key=lambda entry: entry["startline"])
+
+
+def _needed_lines(lines: list[str]) -> tuple[list[str], list[int], list[dict]]:
+    """The lines dockerfile-parse needs to group instructions exactly as it would with all
+    of them, their numbers, and its entries for the comment lines left out.
+
+    dockerfile-parse joins an instruction's lines by repeated string concatenation, which
+    is quadratic in the number of lines of one instruction (100,000 continuation lines
+    took seconds). A line inside a continuation that continues further changes nothing
+    but that joined text, which is not used; a comment line only adds its own entry; a
+    line that neither starts an instruction nor ends one is skipped or continues. So
+    those are left out, and the directive lines at the top (which set the escape
+    character it continues lines with) are all kept."""
+    head, escape = 0, "\\"
+    while head < len(lines):
+        directive = _DP_ESCAPE_RE.match(lines[head])
+        if directive:
+            escape = directive.group(1)
+        elif not _DP_SYNTAX_RE.match(lines[head]):
+            break
+        head += 1
+    continues = re.compile(r"^.*" + re.escape(escape) + r"\s*$")
+    kept: list[str] = []
+    numbers: list[int] = []
+    comments: list[dict] = []
+    inside = False  # in a continuation, as dockerfile-parse tracks it
+    for number, line in enumerate(lines):
+        if _DP_COMMENT_RE.match(line):
+            needed = number <= head
+            if not needed:
+                comments.append({"instruction": "COMMENT", "startline": number, "endline": number})
+        else:
+            more = continues.match(line) is not None
+            if _DP_INSTRUCTION_RE.match(line) is None:
+                needed = not more  # a blank line ends a continuation
+                inside = inside and more
+            else:
+                needed = not (inside and more)
+                inside = more
+        if needed or number <= head:
+            kept.append(line)
+            numbers.append(number)
+    return kept, numbers, comments
 
 
 # ---------------------------------------------------------------------------- building
@@ -465,7 +521,10 @@ def split_words(text: str, escape: str = "\\") -> list[str]:
     """Split on unquoted whitespace, keeping quotes (for ENV/ARG/LABEL values)."""
     words, current, quote, escaped = [], [], None, False
     in_word = False
-    for char in text:
+    plain = _plain_run(escape)
+    index, length = 0, len(text)
+    while index < length:
+        char = text[index]
         if escaped:
             current.append(char)
             escaped = False
@@ -473,6 +532,12 @@ def split_words(text: str, escape: str = "\\") -> list[str]:
             current.append(char)
             escaped = True
         elif quote:
+            # the rest of the quoted run at once (a char at a time was most of ENV parsing)
+            run = plain[quote].match(text, index)
+            if run:
+                current.append(run.group(0))
+                index = run.end()
+                continue
             current.append(char)
             if char == quote:
                 quote = None
@@ -485,11 +550,31 @@ def split_words(text: str, escape: str = "\\") -> list[str]:
                 words.append("".join(current))
                 current, in_word = [], False
         else:
-            current.append(char)
+            run = plain[None].match(text, index)
+            current.append(run.group(0))
             in_word = True
+            index = run.end()
+            continue
+        index += 1
     if in_word or current:
         words.append("".join(current))
     return words
+
+
+def _plain_run(escape: str) -> dict:
+    """Patterns for a run of characters `split_words` only copies: outside quotes (no
+    space, quote or escape), in double quotes (no `"` or escape), in single quotes."""
+    found = _PLAIN_RUNS.get(escape)
+    if found is None:
+        found = _PLAIN_RUNS[escape] = {
+            None: re.compile(r"[^\s\"'" + re.escape(escape) + "]+"),
+            '"': re.compile(r'[^"' + re.escape(escape) + "]+"),
+            "'": re.compile(r"[^']+"),
+        }
+    return found
+
+
+_PLAIN_RUNS: dict[str, dict] = {}
 
 
 def unquote(value: str, escape: str = "\\") -> str:

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from dfslim.model import Instruction
 
 SEPARATORS = ("&&", "||", ";;&", ";;", ";&", ";", "|&", "|", "&", "\n", "(", ")")
+# the first of SEPARATORS that starts at a position, in one match
+OPERATOR_RE = re.compile("|".join(re.escape(operator) for operator in SEPARATORS))
 CASE_ENDS = (";;", ";&", ";;&")
 REDIRECT_RE = lazy_compile(r"\d*(?:<<<|<<-|<<|>>|>&|<&|<>|>\||&>>|&>|>|<)")
 PLAIN_RE = lazy_compile(r"[^\s'\"\\$`;&|()<>]+")
@@ -166,7 +168,7 @@ def tokenize(text: str, base: int = 0, to_source=None) -> list[Command]:
             index = length if newline < 0 else newline
             continue
         if char in ";&|()\n":
-            operator = next(op for op in SEPARATORS if text.startswith(op, index))
+            operator = OPERATOR_RE.match(text, index).group(0)
             if operator == "&" and text.startswith("&>", index):
                 pass  # a redirection, handled below
             elif cases and cases[-1] != "body":
@@ -232,20 +234,29 @@ def _case_word(cases: list[str], value: str) -> bool:
 
 
 def _command(words, redirects, before, after, depth, locate) -> Command:
-    start_index = min([w[1] for w in words] + [r[1][1] for r in redirects])
-    end_index = max([w[2] for w in words] + [r[1][2] for r in redirects])
+    # words and redirections are read left to right: the first starts, the last ends
+    if not redirects:
+        start_index, end_index = words[0][1], words[-1][2]
+    elif not words:
+        start_index, end_index = redirects[0][1][1], redirects[-1][1][2]
+    else:
+        start_index, end_index = min(words[0][1], redirects[0][1][1]), max(words[-1][2], redirects[-1][1][2])
     made = [Word(value, locate(start), locate(end - 1) + 1) for value, start, end in words]
-    assignments: list[Word] = []
-    while made and made[0].text in LEADING_KEYWORDS:
-        made.pop(0)
-    while made and ASSIGNMENT_RE.match(made[0].text):
-        assignments.append(made.pop(0))
+    # one slice each, not a pop(0) per word: `if if if ...` or `A=1 A=1 ...` stays linear
+    first = 0
+    while first < len(made) and made[first].text in LEADING_KEYWORDS:
+        first += 1
+    program = first
+    while program < len(made) and ASSIGNMENT_RE.match(made[program].text):
+        program += 1
+    assignments = made[first:program]
+    made = made[program:]
     if made and made[0].text in SKIPPED_COMMANDS:
         made = []
     return Command(
         words=tuple(made),
         assignments=tuple(assignments),
-        redirects=tuple((op, Word(v, locate(s), locate(e - 1) + 1)) for op, (v, s, e) in redirects),
+        redirects=tuple([(op, Word(v, locate(s), locate(e - 1) + 1)) for op, (v, s, e) in redirects]) if redirects else (),
         before=before,
         after=after,
         depth=depth,
@@ -256,17 +267,20 @@ def _command(words, redirects, before, after, depth, locate) -> Command:
 
 def _word(text: str, index: int) -> tuple[str, int]:
     """Read one word from `index`; returns its unquoted value and its end."""
-    out: list[str] = []
     length = len(text)
+    plain = PLAIN_RE.match(text, index)
+    if plain and (plain.end() == length or text[plain.end()] in " \t\r\n;&|()<>"):
+        return plain.group(0), plain.end()  # most words: no quote, escape or expansion
+    out: list[str] = []
     while index < length:
         char = text[index]
+        if char in " \t\r\n;&|()<>":
+            break  # (none of these starts a plain run: tested first, it saves a match per word)
         plain = PLAIN_RE.match(text, index)
         if plain:
             out.append(plain.group(0))
             index = plain.end()
             continue
-        if char in " \t\r\n;&|()<>":
-            break
         if char == "'":
             close = text.find("'", index + 1)
             close = length if close < 0 else close
@@ -357,7 +371,7 @@ def script_of(instruction: Instruction) -> Script:
     if exec_form is not None:
         return Script(_exec_commands(instruction, exec_form), shell_form=False)
     args_index = instruction.args_index
-    commands = tokenize(instruction.args, to_source=lambda i: instruction.source_offset(args_index + i))
+    commands = tokenize(instruction.args, to_source=_locator(instruction, args_index))
     commands = _with_inline_scripts(instruction, commands)
     if not instruction.heredocs:
         return Script(tuple(c for c in commands if c.words), shell_form=True)
@@ -370,6 +384,33 @@ def script_of(instruction: Instruction) -> Script:
                     body_commands.append(command._replace(heredoc=True))
         return Script(tuple(commands + body_commands), shell_form=True)
     return Script(tuple(c for c in commands if c.words), shell_form=True)
+
+
+def _locator(instruction: Instruction, at: int):
+    """`lambda i: instruction.source_offset(at + i)`, with the piece starts looked up once
+    (the tokenizer maps two offsets per word)."""
+    from bisect import bisect_right
+
+    pieces = instruction.pieces
+    length, end = len(instruction.value), instruction.end
+    if len(pieces) == 1:  # one line: a shift
+        shift, limit = pieces[0][1] - pieces[0][0] + at, length - at
+
+        def shifted(index: int) -> int:
+            return shift + index if index < limit else end
+
+        return shifted
+    starts = [piece_index for piece_index, _source in pieces]
+
+    def locate(index: int) -> int:
+        value_index = at + index
+        if value_index >= length:
+            return end
+        piece = bisect_right(starts, value_index) - 1
+        piece_index, source = pieces[piece if piece > 0 else 0]
+        return source + (value_index - piece_index)
+
+    return locate
 
 
 def _with_inline_scripts(instruction: Instruction, commands: list[Command]) -> list[Command]:
@@ -426,19 +467,31 @@ def _exec_commands(instruction: Instruction, argv: tuple[str, ...]) -> tuple[Com
 # ---------------------------------------------------------------------------- rule helpers
 
 
+# has_option's names sorted into (long names, their `name=` prefixes, short letters)
+_OPTION_KINDS: dict[tuple[str, ...], tuple] = {}
+
+
 def has_option(words, *names: str) -> bool:
     """Whether argv `words` carries one of `names`: `--yes`, `--opt=value`, or a short
     option alone or combined (`-y` matches `-yq`)."""
+    # sorted out once, not for every word: `apt-get install -y -y -y ...` has 250,000 words
+    kinds = _OPTION_KINDS.get(names)
+    if kinds is None:
+        if len(_OPTION_KINDS) >= 256:
+            _OPTION_KINDS.clear()
+        longs = tuple(name for name in names if name.startswith("--"))
+        letters = frozenset(name[1] for name in names if len(name) == 2 and not name.startswith("--"))
+        kinds = _OPTION_KINDS[names] = (longs, tuple(name + "=" for name in longs), letters)
+    longs, prefixes, letters = kinds
     for word in words:
         text = word.text if isinstance(word, Word) else word
         if text == "--":
             break
-        for name in names:
-            if name.startswith("--"):
-                if text == name or text.startswith(name + "="):
-                    return True
-            elif len(name) == 2 and text.startswith("-") and not text.startswith("--") and name[1] in text[1:]:
+        if text.startswith("--"):
+            if text in longs or text.startswith(prefixes):
                 return True
+        elif text.startswith("-") and letters and not letters.isdisjoint(text[1:]):
+            return True
     return False
 
 
@@ -471,9 +524,12 @@ def apt_action(command: Command) -> str:
 def mounts(instruction: Instruction) -> list[dict[str, str]]:
     """The `--mount=` flags of a RUN as dicts (`{"type": "cache", "target": "/x"}`)."""
     found = []
+    values = instruction.flag_values("mount")
+    if not values:
+        return found  # most RUNs: nothing to import or parse
     from dfslim.parser import expand
 
-    for value in instruction.flag_values("mount"):
+    for value in values:
         value = expand(value, instruction.scope)
         fields: dict[str, str] = {"type": "bind"}
         for part in value.split(","):
@@ -702,6 +758,7 @@ def package_arguments(action: PackageAction) -> tuple[Word, ...]:
     options = PACKAGE_TOOLS.get(action.words[0].text.rsplit("/", 1)[-1], ("", ()))[1]
     if action.tool == "apk":
         options += APK_ADD_VALUE_OPTIONS
+    options = frozenset(options)  # looked up for every word
     found: list[Word] = []
     index = action.index + 1
     if action.action in ("group", "groups") and index < len(action.words):
@@ -1209,16 +1266,18 @@ def copy_writes(instruction: Instruction, cwd: str | None) -> CopyWrites | None:
     return CopyWrites(instruction, trees, entries, patterns, target if surely_folder else None, single=not is_folder)
 
 
+_CREATING = frozenset({"mkdir", "touch", "install", "ln", "cp", "mv", "git"})
+
+
 def created_paths(instruction: Instruction, command: Command, cwd: str | None) -> list[str]:
     """Absolute paths a RUN command creates: `mkdir`/`touch`/`install` arguments, `ln`,
     `cp`, `mv` and `git clone` targets, `curl`/`wget` outputs, `>` redirections."""
-    from dfslim.parser import expand
-
     words = unwrap(command)
     found: list[str] = []
     if words:
         tool = words[0].text.rsplit("/", 1)[-1]
-        args = [w.text for w in words[1:] if not w.text.startswith("-")]
+        # the arguments only for the tools that need them: most commands create nothing
+        args = [w.text for w in words[1:] if not w.text.startswith("-")] if tool in _CREATING else []
         if tool in ("mkdir", "touch", "install"):
             found += args
         elif tool in ("ln", "cp", "mv") and len(args) >= 2:
@@ -1229,6 +1288,10 @@ def created_paths(instruction: Instruction, command: Command, cwd: str | None) -
         if fetched is not None:
             found += [output for output in fetched.outputs if output != "-"]
     found += [word.text for op, word in command.redirects if op in (">", ">>", ">|", "&>", "&>>")]
+    if not found:
+        return []
+    from dfslim.parser import expand
+
     paths = []
     for text in found:
         text = expand(text, instruction.scope)

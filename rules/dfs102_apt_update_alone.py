@@ -86,14 +86,16 @@ def check(dockerfile):
                 continue
             commands = instruction.script.commands
             actions = [_action(command) for command in commands]
+            # each command's answers once (they were asked up to three times per RUN)
+            fetching = [action != "update" and _fetches_lists(command, action) for command, action in zip(commands, actions)]
             mounted = cache_mounted(instruction, LISTS)
             if "update" in actions and not any(_uses_lists(c, apt_action(c)) or _may_install(c) for c in commands):
                 yield _update_alone(dockerfile, instruction, commands, actions)
-            elif "update" not in actions and not mounted and not any(_fetches_lists(c) for c in commands):
+            elif "update" not in actions and not mounted and not any(fetching):
                 violation = _install_without_update(dockerfile, instruction, commands, actions, state, why)
                 if violation:
                     yield violation
-            state, why = _after(instruction, commands, actions, mounted, state, why)
+            state, why = _after(instruction, commands, actions, fetching, mounted, state, why)
         ends[stage.index] = (state, why)
 
 
@@ -112,12 +114,13 @@ def _base_state(stage) -> tuple[str, str]:
     return ABSENT, f"the official `{info.family}` image ships without package lists"
 
 
-def _after(instruction, commands, actions, mounted, state, why) -> tuple[str, str]:
-    """The state of the lists once `instruction` has run."""
+def _after(instruction, commands, actions, fetching, mounted, state, why) -> tuple[str, str]:
+    """The state of the lists once `instruction` has run (`fetching`: `_fetches_lists` of
+    each command that is no update)."""
     if mounted:
         return UNKNOWN, ""
-    for command, action in zip(commands, actions):
-        if action == "update" or _fetches_lists(command):
+    for command, action, fetches in zip(commands, actions, fetching):
+        if action == "update" or fetches:
             state, why = (PRESENT if action == "update" else UNKNOWN), ""
         elif clears_apt_lists(command):
             state, why = ABSENT, f"the RUN on line {instruction.line} removed the package lists"
@@ -147,12 +150,13 @@ def _may_install(command) -> bool:
         return True
     if words[0].text.startswith(("./", "/tmp/", "/usr/local/bin/", "/opt/", "/scripts/", "/build/")) and apt_action(command) == "":
         return True
-    return any(APT_TEXT_RE.search(word.text) and " " in word.text for word in words[1:])
+    return any(" " in word.text and APT_TEXT_RE.search(word.text) for word in words[1:])
 
 
-def _fetches_lists(command) -> bool:
-    """A command that may fetch the lists without dfslim seeing an `apt-get update`."""
-    if _action(command) == "update":
+def _fetches_lists(command, action=None) -> bool:
+    """A command that may fetch the lists without dfslim seeing an `apt-get update`
+    (`action`: its `_action`, when known)."""
+    if (_action(command) if action is None else action) == "update":
         return False
     words = unwrap(command)
     if not words:
@@ -160,7 +164,7 @@ def _fetches_lists(command) -> bool:
     name = words[0].text.rsplit("/", 1)[-1]
     if name in ("add-apt-repository", "apt-add-repository"):
         return not any(w.text in ("-n", "--no-update") for w in words[1:])
-    if any(word.text.rsplit("/", 1)[-1] in ("apt-get", "apt", "aptitude") for word in words[1:]):
+    if any("apt" in word.text and word.text.rsplit("/", 1)[-1] in ("apt-get", "apt", "aptitude") for word in words[1:]):
         return True  # `my-wrapper apt-get update`: a wrapper dfslim does not know
     return _may_install(command)
 

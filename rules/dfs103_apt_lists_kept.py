@@ -96,7 +96,9 @@ def _later_install_without_update(dockerfile, instruction):
     """A later RUN, in this stage or one built FROM it, that installs with apt without
     fetching the lists first: it relies on the lists this RUN leaves."""
     stage = dockerfile.stage_of(instruction)
-    for later in dockerfile.instructions[instruction.index + 1 :]:
+    instructions = dockerfile.instructions
+    for position in range(instruction.index + 1, len(instructions)):  # no copy of the rest per RUN
+        later = instructions[position]
         if later.keyword != "RUN":
             continue
         later_stage = dockerfile.stage_of(later)

@@ -74,19 +74,20 @@ def check(dockerfile):
         commands = instruction.script.commands
         offenders = []
         configured = False
+        removed_later = None  # by index of an install, computed when first needed
         for index, command in enumerate(commands):
             action = package_action(command)
             if action is None or action.tool != "apt":
-                if any(CONFIG_RE.search(word.text) for word in command.words):
+                if any("::" in word.text and CONFIG_RE.search(word.text) for word in command.words):
                     configured = True  # `echo 'APT::Install-Recommends "0";' > ...` earlier
                 continue
             if action.action != "install" or configured or _recommends_off(action, instruction.scope):
                 continue
             if has_option(action.words[1:], *INSTALLS_NOTHING):
                 continue
-            if any(_purges_recommends(later) for later in commands[index + 1 :]):
-                continue
-            if _purged_later(action, commands[index + 1 :]):
+            if removed_later is None:
+                removed_later = _removed_later(commands)
+            if removed_later[index]:
                 continue
             offenders.append(action)
         if not offenders:
@@ -130,23 +131,32 @@ def _purges_recommends(command) -> bool:
     return any(IMPORTANT_RE.search(word.text) for word in action.words[1:])
 
 
-def _purged_later(action, later) -> bool:
-    """Every package of the install is purged again later in the RUN with its unneeded
-    dependencies (`apt-get purge -y --auto-remove curl`, or a purge then `apt-get
-    autoremove`): its recommendations go with it."""
-    installed = {package_name(word.text) for word in package_arguments(action)}
-    purged: set[str] = set()
-    autoremoved = False
-    for command in later:
-        other = package_action(command)
-        if other is None or other.tool != "apt":
+def _removed_later(commands) -> dict[int, bool]:
+    """For each apt install of the RUN, by index: whether a later command removes its
+    recommendations: one that `_purges_recommends`, or every package of the install is
+    purged again later with its unneeded dependencies (`apt-get purge -y --auto-remove
+    curl`, or a purge then `apt-get autoremove`). One pass from the last command back:
+    asking the rest of the RUN for every install was quadratic in the installs of a RUN."""
+    found: dict[int, bool] = {}
+    purges, autoremoved, purged = False, False, set()
+    for index in range(len(commands) - 1, -1, -1):
+        action = package_action(commands[index])
+        if action is None or action.tool != "apt":
             continue
-        if other.action in ("autoremove", "autopurge"):
+        if action.action == "install":
+            found[index] = purges or (autoremoved and _all_purged(action, purged))
+        purges = purges or _purges_recommends(commands[index])
+        if action.action in ("autoremove", "autopurge"):
             autoremoved = True
-        elif other.action in ("purge", "remove"):
-            purged |= {package_name(word.text) for word in package_arguments(other)}
-            autoremoved |= has_option(other.words[1:], "--auto-remove", "--autoremove")
-    return bool(installed) and autoremoved and installed <= purged
+        elif action.action in ("purge", "remove"):
+            purged |= {package_name(word.text) for word in package_arguments(action)}
+            autoremoved |= has_option(action.words[1:], "--auto-remove", "--autoremove")
+    return found
+
+
+def _all_purged(action, purged: set[str]) -> bool:
+    installed = {package_name(word.text) for word in package_arguments(action)}
+    return bool(installed) and installed <= purged
 
 
 def _recommends_off(action, scope) -> bool:
@@ -187,11 +197,12 @@ def _configured_before(dockerfile, instruction, writers) -> bool:
 def _writes_config(instruction) -> bool:
     """Whether a RUN writes `APT::Install-Recommends "0";` somewhere (an `echo`, a heredoc
     file), as opposed to passing it to one apt command with `-o`."""
+    # (every match holds `::`: a substring test first spares a regex search per word)
     for command in instruction.script.commands:
-        if package_action(command) is None and any(CONFIG_RE.search(word.text) for word in command.words):
+        if package_action(command) is None and any("::" in word.text and CONFIG_RE.search(word.text) for word in command.words):
             return True
     for heredoc in instruction.heredocs:
         for line in heredoc.body.splitlines():
-            if CONFIG_RE.search(line) and "apt" not in line.split("APT::", 1)[0]:
+            if "::" in line and CONFIG_RE.search(line) and "apt" not in line.split("APT::", 1)[0]:
                 return True
     return False

@@ -62,13 +62,18 @@ def check(dockerfile):
             continue
         commands = instruction.script.commands
         offenders = []
+        last_removal = None  # index of the last command removing the cache, once needed
         for index, command in enumerate(commands):
             action = package_action(command)
             if action is None or action.tool != "apk" or action.action != "add":
                 continue
             if has_option(action.words[1:], "--no-cache", "--no-network"):
                 continue  # `--no-network` fetches no index, so nothing is cached
-            if any(removes(later, *CACHES) for later in commands[index + 1 :]):
+            if last_removal is None:
+                # found once: looking through the rest of the RUN for every add was
+                # quadratic in the adds of one RUN
+                last_removal = max((at for at, later in enumerate(commands) if removes(later, *CACHES)), default=-1)
+            if last_removal > index:
                 continue
             offenders.append(action)
         if not offenders:

@@ -77,6 +77,7 @@ def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
         commands = instruction.script.commands
         offenders = []
+        last_cleanup: dict[str, int] = {}  # by family: index of the last command cleaning up, once needed
         for index, command in enumerate(commands):
             action = package_action(command)
             if action is None or not _installs(action):
@@ -85,7 +86,13 @@ def check(dockerfile):
             caches = ZYPPER_CACHES if family == "zypper" else RPM_CACHES
             if cache_mounted(instruction, *caches):
                 continue
-            if any(_cleans(later, family) or removes(later, *caches) for later in commands[index + 1 :]):
+            if family not in last_cleanup:
+                # found once per family: looking through the rest of the RUN for every
+                # install was quadratic in the installs of one RUN
+                last_cleanup[family] = max(
+                    (at for at, later in enumerate(commands) if _cleans(later, family) or removes(later, *caches)), default=-1
+                )
+            if last_cleanup[family] > index:
                 continue
             offenders.append((command, action))
         if not offenders:

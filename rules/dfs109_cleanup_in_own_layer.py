@@ -118,13 +118,15 @@ def _cache_paths(tag, home):
     return [home + path[1:] if path.startswith("~") else path for path in CACHES[tag]]
 
 
+_OTHER_TOOLS = frozenset({"conda", "mamba", "micromamba", "composer", "composer.phar", "go", "pacman"})
+
+
 def _tool_cleanup(command):
     """The cache tag a package-manager cleanup command empties, else None."""
     words = unwrap(command)
     if not words:
         return None
     name = words[0].text.rsplit("/", 1)[-1]
-    argv = [w.text for w in words]
     action = package_action(command)
     if action is not None:
         verb = action.action
@@ -148,6 +150,9 @@ def _tool_cleanup(command):
         if action.tool == "pnpm" and verb == "store" and rest[:1] == ["prune"]:
             return "pnpm"
         return None
+    if name not in _OTHER_TOOLS:
+        return None  # most commands: no argv to copy
+    argv = [w.text for w in words]
     if name in ("conda", "mamba", "micromamba") and argv[1:2] == ["clean"]:
         return "conda"
     if name in ("composer", "composer.phar") and argv[1:2] in (["clear-cache"], ["clearcache"], ["cc"]):
@@ -228,8 +233,10 @@ def _fills(command):
     action = package_action(command)
     if action is None:
         words = unwrap(command)
+        name = words[0].text.rsplit("/", 1)[-1] if words else ""
+        if name not in _OTHER_TOOLS:
+            return set()  # most commands: no argv to copy
         argv = [w.text for w in words]
-        name = argv[0].rsplit("/", 1)[-1] if argv else ""
         if name in ("conda", "mamba", "micromamba") and argv[1:2] in (["install"], ["create"], ["update"], ["env"]):
             return {"conda"}
         if name in ("composer", "composer.phar") and argv[1:2] in (["install"], ["require"], ["update"]):

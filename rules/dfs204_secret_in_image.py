@@ -65,6 +65,7 @@ Outputs never show the secret: messages name only the variable or the kind of cr
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from dfslim.api import Meta, Severity, Violation, expand, unquote
@@ -137,6 +138,23 @@ URL_PASSWORD_RE = lazy_compile(
 
 
 def check(dockerfile):
+    yield from _violations(dockerfile)
+
+
+# the last Dockerfile checked and its violations: the engine asks both `secret_spans`
+# (to mask every output) and `check` of each file, and the answer is the same
+_LAST: tuple = (None, ())
+
+
+def _violations(dockerfile) -> tuple:
+    global _LAST
+    last = _LAST
+    if last[0] is not dockerfile:
+        last = _LAST = (dockerfile, tuple(_find(dockerfile)))
+    return last[1]
+
+
+def _find(dockerfile):
     for instruction in dockerfile.instructions:
         found = _formats(instruction)
         keyword, start = _inner(instruction)
@@ -161,21 +179,32 @@ def secret_spans(dockerfile) -> list[tuple[int, int]]:
     """Source ranges of every secret this rule finds in `dockerfile`: for an engine that
     masks secrets in all outputs, other rules' excerpts, messages and suggestions too."""
     spans: set[tuple[int, int]] = set()
-    for violation in check(dockerfile):
+    for violation in _violations(dockerfile):
         spans.update(violation.mask)
     return sorted(spans)
 
 
 def _distinct(hits):
     """Drop a hit whose secret overlaps an earlier one (a token that is also a URL's
-    password is one secret)."""
+    password is one secret).
+
+    A hit has at most one span, so the kept spans never overlap one another: sorted,
+    their ends ascend too, and the only kept span that can overlap `(a, b)` is the last
+    one starting before `b` (one ENV can hold tens of thousands of secrets)."""
     kept, spans = [], []
     for hit in hits:
-        if any(a < d and c < b for a, b in hit[3] for c, d in spans):
+        if any(_overlaps(spans, a, b) for a, b in hit[3]):
             continue
         kept.append(hit)
-        spans.extend(hit[3])
+        for span in hit[3]:
+            bisect.insort(spans, span)
     return kept
+
+
+def _overlaps(spans, a: int, b: int) -> bool:
+    """Whether `(a, b)` overlaps one of the sorted, non-overlapping `spans` (`a < d and c < b`)."""
+    before = bisect.bisect_left(spans, (b,))
+    return before > 0 and spans[before - 1][1] > a
 
 
 def _message(hits) -> str:
@@ -207,6 +236,8 @@ def secret_name(name: str) -> bool:
         upper_for_words = upper
     if not any(word in upper_for_words for word in SECRET_WORDS):
         return False
+    if not upper.endswith(LOCATION_SUFFIXES + SETTING_SUFFIXES):
+        return True  # what most names are: no suffix to look at one by one
     for suffix in LOCATION_SUFFIXES + SETTING_SUFFIXES:
         if upper.endswith(suffix) and len(upper) > len(suffix):
             head = upper[: -len(suffix)]
@@ -282,7 +313,9 @@ def _user_of(dockerfile, instruction, name: str):
     """The first later RUN of the same stage (any stage for a global ARG) that uses the
     variable, when it holds no secret of its own to echo."""
     used = re.compile(r"\$\{?" + re.escape(name) + r"(?![A-Za-z0-9_])")
-    for later in dockerfile.instructions[instruction.index + 1 :]:
+    instructions = dockerfile.instructions
+    for position in range(instruction.index + 1, len(instructions)):  # no copy of the rest per name
+        later = instructions[position]
         if instruction.stage >= 0 and later.stage != instruction.stage:
             continue
         if later.keyword == "RUN" and used.search(later.value) and not _formats(later):
@@ -296,7 +329,9 @@ MAX_ECHO = 80
 def _env_copy(dockerfile, instruction, name: str):
     """A later ENV of the same stage (any stage for a global ARG) that copies the ARG."""
     used = re.compile(r"\$\{?" + re.escape(name) + r"(?![A-Za-z0-9_])")
-    for later in dockerfile.instructions[instruction.index + 1 :]:
+    instructions = dockerfile.instructions
+    for position in range(instruction.index + 1, len(instructions)):
+        later = instructions[position]
         if instruction.stage >= 0 and later.stage != instruction.stage:
             continue
         if later.keyword == "ENV" and used.search(later.args):

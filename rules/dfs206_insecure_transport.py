@@ -152,7 +152,8 @@ def _problems(dockerfile, instruction):
         for inner in substitutions(command):
             yield from _command(dockerfile.text, instruction, commands, index, inner, False, context)
         context["verified"] = bool(verifying) and index >= verifying[0]
-        got = download(command) if "curl" in command.argv[0] or "wget" in command.argv[0] or "sudo" in command.argv[0] else None
+        program = command.words[0].text  # argv[0], without building argv
+        got = download(command) if "curl" in program or "wget" in program or "sudo" in program else None
         if got is not None and len(context["fetched"]) < 1000:
             context["fetched"].update(posixpath.basename(o) for o in got.outputs if o != "-")
 
@@ -346,12 +347,18 @@ def _local(text: str) -> bool:
     return "/" in text or text.endswith((".apk", ".rpm", ".deb"))
 
 
+_VERIFIERS = frozenset({"sha256sum", "sha384sum", "sha512sum", "gpgv", "gpg", "gpg2"})
+
+
 def _verifies(command) -> bool:
     """`sha256sum -c` (or sha384/sha512, `--check`), `gpg --verify`, `gpgv`."""
-    words = [w.text for w in unwrap(command)]
-    if not words:
+    unwrapped = unwrap(command)
+    if not unwrapped:
         return False
-    tool = words[0].rsplit("/", 1)[-1]
+    tool = unwrapped[0].text.rsplit("/", 1)[-1]
+    if tool not in _VERIFIERS:
+        return False  # most commands: no argv to copy
+    words = [w.text for w in unwrapped]
     if tool in ("sha256sum", "sha384sum", "sha512sum"):
         return any(w in ("-c", "--check") or (re.fullmatch(r"-[a-z]*c[a-z]*", w) is not None) for w in words[1:])
     return tool == "gpgv" or (tool in ("gpg", "gpg2") and "--verify" in words)
