@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import bisect
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 EMPTY_SCOPE: Mapping[str, str] = MappingProxyType({})
+T = TypeVar("T")
 
 
 class ParseError(Exception):
@@ -214,6 +215,15 @@ class Dockerfile(_ByIdentity, _DockerfileFields):
         if wanted.isdigit() and int(wanted) < len(self.stages):
             return self.stages[int(wanted)]
         return None
+
+    def memo(self, function: Callable[[Dockerfile], T]) -> T:
+        """`function(self)`, computed once per Dockerfile and kept with it: for what a
+        rule's `check` and its `secret_spans`, or several rules, ask of the same file."""
+        cache = self.__dict__.setdefault("_memo", {})
+        key = (function.__module__, function.__qualname__)
+        if key not in cache:
+            cache[key] = function(self)
+        return cache[key]
 
     @cached_property
     def by_keyword(self) -> Mapping[str, tuple[Instruction, ...]]:

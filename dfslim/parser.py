@@ -202,10 +202,10 @@ FOREIGN_BREAKS_RE = lazy_compile("\r(?!\n)|[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029
 
 
 # dockerfile-parse's own tests of a physical line, applied here to the same lines
-_DP_COMMENT_RE = re.compile(r"^\s*#")
-_DP_INSTRUCTION_RE = re.compile(r"^\s*(\S+)\s+(.*)$")
-_DP_ESCAPE_RE = re.compile(r"^\s*#\s*escape\s*=\s*(\\|`)\s*$", re.IGNORECASE)
-_DP_SYNTAX_RE = re.compile(r"^\s*#\s*syntax\s*=\s*(.*)\s*$", re.IGNORECASE)
+_DP_COMMENT_RE = lazy_compile(r"^\s*#")
+_DP_INSTRUCTION_RE = lazy_compile(r"^\s*(\S+)\s+(.*)$")
+_DP_ESCAPE_RE = lazy_compile(r"^\s*#\s*escape\s*=\s*(\\|`)\s*$", re.IGNORECASE)
+_DP_SYNTAX_RE = lazy_compile(r"^\s*#\s*syntax\s*=\s*(.*)\s*$", re.IGNORECASE)
 
 
 def _structure(masked: str) -> list[dict]:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 SEPARATORS = ("&&", "||", ";;&", ";;", ";&", ";", "|&", "|", "&", "\n", "(", ")")
 # the first of SEPARATORS that starts at a position, in one match
-OPERATOR_RE = re.compile("|".join(re.escape(operator) for operator in SEPARATORS))
+OPERATOR_RE = lazy_compile("|".join(re.escape(operator) for operator in SEPARATORS))
 CASE_ENDS = (";;", ";&", ";;&")
 REDIRECT_RE = lazy_compile(r"\d*(?:<<<|<<-|<<|>>|>&|<&|<>|>\||&>>|&>|>|<)")
 PLAIN_RE = lazy_compile(r"[^\s'\"\\$`;&|()<>]+")

@@ -138,20 +138,13 @@ URL_PASSWORD_RE = lazy_compile(
 
 
 def check(dockerfile):
-    yield from _violations(dockerfile)
-
-
-# the last Dockerfile checked and its violations: the engine asks both `secret_spans`
-# (to mask every output) and `check` of each file, and the answer is the same
-_LAST: tuple = (None, ())
+    yield from dockerfile.memo(_violations)
 
 
 def _violations(dockerfile) -> tuple:
-    global _LAST
-    last = _LAST
-    if last[0] is not dockerfile:
-        last = _LAST = (dockerfile, tuple(_find(dockerfile)))
-    return last[1]
+    """Found once per file: the engine asks `secret_spans` (to mask every output) and
+    `check` of the same file."""
+    return tuple(_find(dockerfile))
 
 
 def _find(dockerfile):
@@ -179,7 +172,7 @@ def secret_spans(dockerfile) -> list[tuple[int, int]]:
     """Source ranges of every secret this rule finds in `dockerfile`: for an engine that
     masks secrets in all outputs, other rules' excerpts, messages and suggestions too."""
     spans: set[tuple[int, int]] = set()
-    for violation in _violations(dockerfile):
+    for violation in dockerfile.memo(_violations):
         spans.update(violation.mask)
     return sorted(spans)
 

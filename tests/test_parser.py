@@ -250,3 +250,18 @@ def test_backslash_is_plain_text_under_backtick_escape():
 def test_quoted_base_image_is_unquoted():
     df = parse('FROM "gcr.io/distroless/static:nonroot" AS app\n')
     assert df.stages[0].base_resolved == "gcr.io/distroless/static:nonroot"
+
+
+def test_memo_computes_once_per_dockerfile():
+    calls = []
+
+    def instruction_count(dockerfile):
+        calls.append(dockerfile)
+        return len(dockerfile.instructions)
+
+    first, second = parse("FROM alpine\nRUN true\n"), parse("FROM alpine\n")
+    assert first.memo(instruction_count) == 2 and first.memo(instruction_count) == 2
+    assert second.memo(instruction_count) == 1
+    assert calls == [first, second]
+    assert first._replace(context_dir="/ctx").memo(instruction_count) == 2  # a new object: its own cache
+    assert len(calls) == 3

@@ -3,6 +3,7 @@ excerpt of the line, nor any other rule's finding on the same file."""
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import pytest
@@ -70,3 +71,18 @@ def test_text_excerpt_is_masked(dockerfile):
     assert 'LABEL org.example.key="AKIA****"' in text
     assert "ARG GITHUB_TOKEN=ghp_****" in text
     assert "`AKIA****`" in text  # the message names the kind of key, masked
+
+
+def test_the_secret_rule_searches_a_file_once_per_lint(monkeypatch):
+    from dfslim.linter import lint
+    from dfslim.parser import parse
+    from dfslim.registry import all_rules
+
+    module = importlib.import_module("dfslim.rules.dfs204_secret_in_image")
+    searched = []
+    real = module._find
+    monkeypatch.setattr(module, "_find", lambda dockerfile: searched.append(dockerfile) or real(dockerfile))
+    dockerfile = parse("FROM alpine\nENV API_TOKEN=" + "s3cr3tV4lue" * 3 + "\nRUN echo $API_TOKEN\n")
+    findings = lint(dockerfile, all_rules())
+    assert [finding.rule for finding in findings if finding.rule == "DFS204"] == ["DFS204"]
+    assert searched == [dockerfile]  # check() and secret_spans() share one search

@@ -17,10 +17,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "Dockerfile"
 PROBE = """
 import json, re, sys
 from dfslim.cli import main
-try:
-    main(["lint", "--format", "json", sys.argv[1]])
-except SystemExit:
-    pass
+from dfslim.registry import all_rules
 def compiled(value, depth=0):
     if isinstance(value, re.Pattern):
         return True
@@ -29,11 +26,16 @@ def compiled(value, depth=0):
     if depth < 3 and isinstance(value, dict):
         return any(compiled(item, depth + 1) for item in value.values())
     return False
+all_rules()  # patterns compiled by importing dfslim and its rules, before any lint
 eager = sorted(
     f"{name}.{attribute}"
     for name, module in list(sys.modules.items()) if name.startswith("dfslim")
     for attribute, value in vars(module).items() if compiled(value)
 )
+try:
+    main(["lint", "--format", "json", sys.argv[1]])
+except SystemExit:
+    pass
 print(json.dumps({"modules": sorted(sys.modules), "eager": eager}), file=sys.stderr)
 """
 
