@@ -188,6 +188,9 @@ class Dockerfile(_ByIdentity, _DockerfileFields):
         return f"Dockerfile(path={self.path!r}, instructions={len(self.instructions)}, stages={len(self.stages)})"
 
     def of(self, *keywords: str) -> Iterator[Instruction]:
+        """The instructions of these keywords, in file order."""
+        if len(keywords) == 1:
+            return iter(self.by_keyword.get(keywords[0].upper(), ()))
         wanted = {k.upper() for k in keywords}
         return (i for i in self.instructions if i.keyword in wanted)
 

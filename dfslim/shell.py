@@ -9,6 +9,7 @@ length of its input.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -98,21 +99,18 @@ def _memo(function):
     key = "_" + function.__name__
 
     def cached(command):
-        found = command.__dict__.get(key, _memo)
-        if found is _memo:
-            found = command.__dict__[key] = function(command)
-        return found
+        memo = command.__dict__
+        try:
+            return memo[key]  # the common case: rules call these millions of times on big files
+        except KeyError:
+            found = memo[key] = function(command)
+            return found
 
-    cached.__doc__ = function.__doc__
-    return cached
+    return functools.update_wrapper(cached, function)
 
 
+@_memo
 def unwrap(command: Command) -> tuple[Word, ...]:
-    """The argv of the command that really runs: `sudo -E env X=1 apt-get` -> apt-get ..."""
-    return _cached_unwrap(command)
-
-
-def _unwrap(command: Command) -> tuple[Word, ...]:
     """The argv of the command that really runs: `sudo -E env X=1 apt-get` -> apt-get ..."""
     words = command.words
     while words:
@@ -513,6 +511,7 @@ def subcommand(words, value_options: tuple[str, ...] = ()) -> tuple[int, str]:
 APT_VALUE_OPTIONS = ("-o", "-c", "-t", "--option", "--config-file", "--target-release")
 
 
+@_memo
 def apt_action(command: Command) -> str:
     """`install`, `update`, ... for an apt-get/apt/aptitude command, else ""."""
     words = unwrap(command)
@@ -616,12 +615,8 @@ class PackageAction(NamedTuple):
         return self.words[self.index] if self.index >= 0 else None
 
 
+@_memo
 def package_action(command: Command) -> PackageAction | None:
-    """See `_package_action` (cached per command)."""
-    return _cached_package_action(command)
-
-
-def _package_action(command: Command) -> PackageAction | None:
     """What package-manager command `command` runs, or None: `apt-get`, `apt`, `apk`,
     `yum`, `dnf`, `microdnf`, `zypper`, `npm`, `pnpm`, `yarn`, pip by basename (`pip3`,
     `pip3.11`, `/opt/venv/bin/pip`), `python -m pip`, `uv pip` (tool `uv pip`) and other
@@ -850,6 +845,7 @@ class Download(NamedTuple):
         return "-" in self.outputs
 
 
+@_memo
 def download(command: Command) -> Download | None:
     """The `Download` of a `curl`/`wget` command (wrappers such as `sudo` skipped), else None."""
     words = unwrap(command)
@@ -1391,9 +1387,6 @@ def posix_shells(dockerfile) -> dict[int, bool]:
         last_shell[stage.index] = shell
     return found
 
-
-_cached_unwrap = _memo(_unwrap)
-_cached_package_action = _memo(_package_action)
 
 
 APT_LISTS = "/var/lib/apt/lists"
