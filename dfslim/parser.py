@@ -279,6 +279,9 @@ class _Builder:
         self.global_args: dict[str, str] = {}
         self.stage_scopes: list[dict[str, str]] = []
         self.stage_heads: list[tuple[Instruction, str | None, str, str, int | None, str | None]] = []
+        # lowercased stage name -> the last stage so named: a FROM finds its parent without
+        # reading every earlier stage (a file of many stages was quadratic)
+        self.stage_names: dict[str, int] = {}
         self.scope: Mapping[str, str] = EMPTY_SCOPE
 
     def add_comment(self, number: int) -> None:
@@ -367,11 +370,10 @@ class _Builder:
         base = unquote(words[0], self.escape) if words else ""
         name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
         resolved = expand(base, self.global_args)
-        parent = None
-        for index, (_, earlier_name, *_rest) in enumerate(self.stage_heads):
-            if earlier_name and earlier_name.lower() == resolved.lower():
-                parent = index
+        parent = self.stage_names.get(resolved.lower())
         platform = instruction.flag("platform")
+        if name:
+            self.stage_names[name.lower()] = len(self.stage_heads)
         self.stage_heads.append((instruction, name, base, resolved, parent, platform))
         scope = dict(self.stage_scopes[parent]) if parent is not None else {}
         self.stage_scopes.append(scope)

@@ -9,6 +9,7 @@ length of its input.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from typing import TYPE_CHECKING, NamedTuple
@@ -557,10 +558,9 @@ def cache_mounted(instruction: Instruction, *paths: str) -> bool:
 def removes(command: Command, *paths: str) -> bool:
     """Whether `command` is an `rm` that deletes one of `paths` (or a parent, or its
     contents via a trailing `/*`)."""
-    words = unwrap(command)
-    if not words or words[0].text.rsplit("/", 1)[-1] != "rm":
+    if not is_rm(command):
         return False
-    for word in words[1:]:
+    for word in unwrap(command)[1:]:
         target = word.text.rstrip("/")
         if target.endswith("/*"):
             target = target[:-2]
@@ -569,6 +569,42 @@ def removes(command: Command, *paths: str) -> bool:
             if target and (path == target or path.startswith(target + "/")):
                 return True
     return False
+
+
+
+def is_rm(command: Command) -> bool:
+    words = unwrap(command)
+    return bool(words) and words[0].text.rsplit("/", 1)[-1] == "rm"
+
+
+def last_index(commands, predicate) -> int:
+    """The position of the last command for which `predicate` holds, else -1: whether any
+    command after position i qualifies is then `last_index(...) > i`, one pass per RUN."""
+    for position in range(len(commands) - 1, -1, -1):
+        if predicate(commands[position]):
+            return position
+    return -1
+
+
+class Removals:
+    """Whether an `rm` after a given command of one RUN deletes one of some paths (see
+    `removes`). Rules ask this for every install in the RUN, mostly with the same paths:
+    the answer for a set of paths is the position of the last `rm` deleting one of them,
+    found once, so a long RUN is not rescanned per install."""
+
+    __slots__ = ("_commands", "_removers", "_last")
+
+    def __init__(self, commands):
+        self._commands = commands
+        self._removers = [position for position, command in enumerate(commands) if is_rm(command)]
+        self._last: dict[tuple[str, ...], int] = {}
+
+    def after(self, index: int, *paths: str) -> bool:
+        last = self._last.get(paths)
+        if last is None:
+            found = [i for i in self._removers if removes(self._commands[i], *paths)]
+            last = self._last[paths] = found[-1] if found else -1
+        return last > index
 
 
 # ---------------------------------------------------------------------------- package managers
@@ -700,13 +736,35 @@ def env_value(instruction: Instruction, commands, index: int, name: str) -> str 
         key, equals, value = word.text.partition("=")
         if equals and key == name:
             return value
-    for earlier in reversed(commands[:index]):
-        if earlier.name in ("export", "declare", "typeset") and earlier.depth <= command.depth:
-            for word in reversed(earlier.words[1:]):
-                key, equals, value = word.text.partition("=")
-                if equals and key == name:
-                    return value
+    exported = _exports(instruction, commands).get(name, ())
+    at = bisect.bisect_left(exported, (index,))
+    for position, depth, value in reversed(exported[:at]):
+        if depth <= command.depth:
+            return value
     return instruction.scope.get(name)
+
+
+def _exports(instruction: Instruction, commands) -> dict[str, list[tuple[int, int, str]]]:
+    """For each variable name: (position, depth, value) of the `export`/`declare`/`typeset`
+    commands that set it, in order, each with the last value it gives there. Built once
+    per RUN and kept with the instruction: `env_value` is asked for every command, and
+    rescanning the earlier commands each time made a long RUN quadratic."""
+    cached = instruction.__dict__.get("_exports")
+    if cached is not None and cached[0] is commands:
+        return cached[1]
+    table: dict[str, list[tuple[int, int, str]]] = {}
+    for position, earlier in enumerate(commands):
+        if earlier.name not in ("export", "declare", "typeset"):
+            continue
+        values: dict[str, str] = {}
+        for word in earlier.words[1:]:
+            key, equals, value = word.text.partition("=")
+            if equals:
+                values[key] = value
+        for key, value in values.items():
+            table.setdefault(key, []).append((position, earlier.depth, value))
+    instruction.__dict__["_exports"] = (commands, table)
+    return table
 
 
 def home_paths(dockerfile, instruction: Instruction, relative: str) -> tuple[str, ...]:

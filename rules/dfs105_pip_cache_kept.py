@@ -46,14 +46,15 @@ Only stages that ship: a builder stage's cache never reaches the final image.
 from dfslim.api import Fix, Meta, Severity, Violation, expand
 from dfslim.savings import figure
 from dfslim.shell import (
+    Removals,
     cache_mounted,
     env_value,
     has_option,
     home_paths,
     insert_option,
+    last_index,
     option_value,
     package_action,
-    removes,
     spell,
     subcommand,
 )
@@ -78,6 +79,7 @@ def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
         configured = _configured_before(dockerfile, instruction, writers)
         commands = instruction.script.commands
+        later = _Later(commands)
         offenders = []
         for index, command in enumerate(commands):
             if _config_command(command):
@@ -90,7 +92,7 @@ def check(dockerfile):
                 continue
             if action.tool == "uv pip" and _uv_cache_off(instruction, commands, index, action):
                 continue
-            if _cache_kept_out(dockerfile, instruction, commands, index, action.tool):
+            if _cache_kept_out(dockerfile, instruction, commands, index, action.tool, later):
                 continue
             offenders.append(action)
         if offenders:
@@ -174,22 +176,43 @@ def _cache_paths(dockerfile, instruction, commands, index, tool) -> list[str]:
     return paths
 
 
-def _cache_kept_out(dockerfile, instruction, commands, index, tool) -> bool:
+class _Later:
+    """What the commands of one RUN clean, asked per install about the commands after it;
+    each answer is found in one pass over the RUN, not one per install."""
+
+    __slots__ = ("_commands", "_removals", "_last_cleanup")
+
+    def __init__(self, commands):
+        self._commands = commands
+        self._removals = Removals(commands)
+        self._last_cleanup: dict[str, int] = {}
+
+    def cleans(self, index, tool, paths) -> bool:
+        last = self._last_cleanup.get(tool)
+        if last is None:
+            last = self._last_cleanup[tool] = last_index(self._commands, lambda command: _cleans_cache(command, tool))
+        return last > index or self._removals.after(index, *paths)
+
+
+def _cache_kept_out(dockerfile, instruction, commands, index, tool, later) -> bool:
     paths = _cache_paths(dockerfile, instruction, commands, index, tool)
     if cache_mounted(instruction, *paths):
         return True
-    for later in commands[index + 1 :]:
-        if removes(later, *paths) or _removes_cache_dir(later, tool):
-            return True
-        action = package_action(later)
-        if action is None or action.action != "cache":
-            continue
-        what = subcommand(action.words[action.index :])[1]
-        if tool == "pip" and action.tool == "pip" and what in ("purge", "remove", "rm"):
-            return True
-        if tool == "uv pip" and action.tool == "uv" and what in ("clean", "clear"):
-            return True
-    return False
+    return later.cleans(index, tool, tuple(paths))
+
+
+def _cleans_cache(command, tool) -> bool:
+    """`pip cache purge` (for pip), `uv cache clean` (for uv), or an `rm` of the folder the
+    tool names (`rm -rf "$(pip cache dir)"`)."""
+    if _removes_cache_dir(command, tool):
+        return True
+    action = package_action(command)
+    if action is None or action.action != "cache":
+        return False
+    what = subcommand(action.words[action.index :])[1]
+    if tool == "pip" and action.tool == "pip" and what in ("purge", "remove", "rm"):
+        return True
+    return tool == "uv pip" and action.tool == "uv" and what in ("clean", "clear")
 
 
 def _removes_cache_dir(command, tool) -> bool:

@@ -54,15 +54,16 @@ from dfslim.api import Fix, Meta, Severity, Violation
 from dfslim.parser import expand, split_words, unquote
 from dfslim.savings import figure
 from dfslim.shell import (
+    Removals,
     append_at_end,
     cache_mounted,
     env_value,
     has_option,
     home_paths,
+    last_index,
     mounts,
     option_value,
     package_action,
-    removes,
     subcommand,
 )
 
@@ -91,20 +92,21 @@ BERRY_VARIABLES = frozenset(
 def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
         commands = instruction.script.commands
+        run = _Run(dockerfile, instruction)
         offenders = []
         for index, command in enumerate(commands):
             action = package_action(command)
             tool = _installs(action)
             if tool is None:
                 continue
-            if tool == "yarn" and _berry(dockerfile, instruction, index):
+            if tool == "yarn" and run.berry(index):
                 continue
-            if _in_bind_mount(instruction, index, action):
+            if _in_bind_mount(run, index, action):
                 continue
             paths = _cache_paths(dockerfile, instruction, index, tool, action)
             if cache_mounted(instruction, *paths):
                 continue
-            if any(_cleans(later, tool) or removes(later, *paths) or _removes_cache_dir(later, tool) for later in commands[index + 1 :]):
+            if run.cleaned_after(index, tool, tuple(paths)):
                 continue
             offenders.append((command, tool))
         if not offenders:
@@ -147,18 +149,69 @@ def _installs(action) -> str | None:
     return None
 
 
-def _in_bind_mount(instruction, index, action) -> bool:
+class _Run:
+    """What one RUN's commands say about the commands before or after a given one, each
+    found in one pass over the RUN when first asked: asking per install by rescanning
+    the RUN made a long RUN of installs quadratic."""
+
+    __slots__ = ("_dockerfile", "_instruction", "_commands", "_found", "_removals")
+
+    def __init__(self, dockerfile, instruction):
+        self._dockerfile = dockerfile
+        self._instruction = instruction
+        self._commands = instruction.script.commands
+        self._found: dict[tuple[str, str], int] = {}
+        self._removals = None
+
+    def _first(self, key, compute) -> int:
+        if key not in self._found:
+            self._found[key] = compute()
+        return self._found[key]
+
+    def berry(self, index) -> bool:
+        """Whether Yarn 2+ may be the `yarn` that the command at `index` runs."""
+        if self._first(("berry", "before"), lambda: _berry_before(self._dockerfile, self._instruction)):
+            return True
+        return self._first(("berry", "command"), lambda: _first_index(self._commands, _berry_command)) <= index
+
+    def cd_into_bind_before(self, index) -> bool:
+        return self._first(("cd", "bind"), lambda: _first_cd_into_bind(self._instruction)) < index
+
+    def cleaned_after(self, index, tool, paths) -> bool:
+        last = self._first(("cleans", tool), lambda: last_index(self._commands, lambda c: _cleans(c, tool) or _removes_cache_dir(c, tool)))
+        if last > index:
+            return True
+        if self._removals is None:
+            self._removals = Removals(self._commands)
+        return self._removals.after(index, *paths)
+
+
+def _first_index(commands, predicate) -> int:
+    """The position of the first command for which `predicate` holds, else len(commands)."""
+    return next((position for position, command in enumerate(commands) if predicate(command)), len(commands))
+
+
+def _in_bind_mount(run, index, action) -> bool:
     """A local install run after `cd` into a bind mount: its `node_modules` vanish with the
     mount, so the cache is the RUN's only lasting product (a deliberate cache warm-up)."""
     if has_option(action.words[1:], "-g", "--global") or action.action == "global":
         return False
+    return run.cd_into_bind_before(index)
+
+
+def _first_cd_into_bind(instruction) -> int:
+    commands = instruction.script.commands
     binds = [m.get("target", "").rstrip("/") for m in mounts(instruction) if m.get("type") == "bind" and m.get("target")]
-    for earlier in instruction.script.commands[:index]:
-        if earlier.name == "cd" and len(earlier.words) > 1:
-            target = expand(earlier.words[1].text, instruction.scope).rstrip("/")
-            if any(target == bind or target.startswith(bind + "/") for bind in binds):
-                return True
-    return False
+    if not binds:
+        return len(commands)
+
+    def into_bind(command) -> bool:
+        if command.name != "cd" or len(command.words) <= 1:
+            return False
+        target = expand(command.words[1].text, instruction.scope).rstrip("/")
+        return any(target == bind or target.startswith(bind + "/") for bind in binds)
+
+    return _first_index(commands, into_bind)
 
 
 def _cache_paths(dockerfile, instruction, index, tool, action) -> list[str]:
@@ -200,8 +253,9 @@ def _removes_cache_dir(command, tool) -> bool:
     return any(text in word.text for word in command.words[1:] for text in wanted)
 
 
-def _berry(dockerfile, instruction, index) -> bool:
-    """Whether Yarn 2+ may be the `yarn` this command runs (see the docstring)."""
+def _berry_before(dockerfile, instruction) -> bool:
+    """Whether Yarn 2+ may be the `yarn` of this RUN before any of its own commands says so
+    (see the docstring): from earlier instructions of the stage's lineage or its scope."""
     stage = dockerfile.stage_of(instruction)
     earlier = [
         i
@@ -216,10 +270,7 @@ def _berry(dockerfile, instruction, index) -> bool:
             return True
         if item.keyword == "RUN" and any(_berry_command(c) for c in item.script.commands):
             return True
-    if any(name in BERRY_VARIABLES for name in instruction.scope):
-        return True
-    commands = instruction.script.commands
-    return any(_berry_command(c) for c in commands[: index + 1])
+    return any(name in BERRY_VARIABLES for name in instruction.scope)
 
 
 def _berry_command(command) -> bool:

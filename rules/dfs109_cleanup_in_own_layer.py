@@ -318,7 +318,7 @@ class Leftovers:
 def _run_leftovers(instruction, cwd):
     """The caches and paths a RUN leaves behind (what it cleans itself taken out)."""
     home = _home(instruction)
-    tags, paths = set(), []
+    tags, paths = set(), _Created()
     commands = instruction.script.commands
     for command, directory in zip(commands, command_dirs(instruction, cwd)):
         cleanup = _cleanup(instruction, command, directory)
@@ -329,7 +329,7 @@ def _run_leftovers(instruction, cwd):
             elif kind == "rm":
                 for target, _written in value:
                     tags = {t for t in tags if not any(path_below(f, target) for f in _cache_paths(t, home))}
-                    paths = [p for p in paths if not path_below(p[0], target)]
+                    paths.remove_below(target)
             continue
         for tag in _fills(command):
             if not cache_mounted(instruction, *_cache_paths(tag, home)):
@@ -337,13 +337,53 @@ def _run_leftovers(instruction, cwd):
         words = unwrap(command)
         name = words[0].text.rsplit("/", 1)[-1] if words else ""
         empty = name in ("mkdir", "touch")
-        paths += [(path, empty) for path in created_paths(instruction, command, directory)]
+        for path in created_paths(instruction, command, directory):
+            paths.add(path, empty)
         if not empty:
             # a folder a filling command names may hold anything below it; one that
             # `chown`, `chmod`, `sed -i`... name is only known to exist itself
             filled = name in FILLERS or name.endswith((".sh", ".py")) or words[:1] and words[0].text.startswith(("./", "/"))
-            paths += [(path, not filled) for path in _named_paths(instruction, command, directory)]
-    return Leftovers(instruction, tags, paths)
+            for path in _named_paths(instruction, command, directory):
+                paths.add(path, not filled)
+    return Leftovers(instruction, tags, paths.entries())
+
+
+class _Created:
+    """The (path, empty) pairs a RUN created so far, in order, indexed by each folder a
+    path lies in: an `rm` then drops what is below its target (as `path_below` decides)
+    without testing every pair, which made a RUN of many creations and deletions
+    quadratic. Each pair is dropped once and each index list read once."""
+
+    __slots__ = ("_next", "_pairs", "_exact", "_inside")
+
+    def __init__(self):
+        self._next = 0
+        self._pairs: dict[int, tuple[str, bool]] = {}
+        self._exact: dict[str, list[int]] = {}  # path -> its pairs
+        self._inside: dict[str, list[int]] = {}  # folder, no trailing slash -> pairs below it
+
+    def add(self, path, empty):
+        key = self._next
+        self._next += 1
+        self._pairs[key] = (path, empty)
+        self._exact.setdefault(path, []).append(key)
+        for at, char in enumerate(path):
+            if char == "/":
+                self._inside.setdefault(path[:at], []).append(key)
+
+    def remove_below(self, target):
+        if target == "/":
+            self._pairs.clear()
+            self._exact.clear()
+            self._inside.clear()
+            return
+        for key in self._exact.pop(target, ()):
+            self._pairs.pop(key, None)
+        for key in self._inside.pop(target.rstrip("/"), ()):
+            self._pairs.pop(key, None)
+
+    def entries(self):
+        return list(self._pairs.values())
 
 
 def _named_paths(instruction, command, directory):
@@ -384,7 +424,9 @@ def _leftovers(instructions, dirs):
     for instruction in instructions:
         cwd = dirs.get(instruction.index)
         if instruction.keyword == "RUN":
-            found.append(_run_leftovers(instruction, cwd))
+            left = _run_leftovers(instruction, cwd)
+            if left.tags or left.paths:  # an empty one covers nothing: not kept, so a
+                found.append(left)  # cleanup RUN is not checked against every earlier RUN
         elif instruction.keyword in ("COPY", "ADD"):
             writes = copy_writes(instruction, cwd)
             if writes is not None:

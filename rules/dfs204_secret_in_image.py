@@ -305,15 +305,58 @@ def _named_message(keyword: str, name: str) -> str:
 def _user_of(dockerfile, instruction, name: str):
     """The first later RUN of the same stage (any stage for a global ARG) that uses the
     variable, when it holds no secret of its own to echo."""
-    used = re.compile(r"\$\{?" + re.escape(name) + r"(?![A-Za-z0-9_])")
-    instructions = dockerfile.instructions
-    for position in range(instruction.index + 1, len(instructions)):  # no copy of the rest per name
-        later = instructions[position]
-        if instruction.stage >= 0 and later.stage != instruction.stage:
-            continue
-        if later.keyword == "RUN" and used.search(later.value) and not _formats(later):
+    for later in _later_users(dockerfile, instruction, name, "RUN"):
+        if not _formats(later):
             return later
     return None
+
+
+# `$NAME` or `${NAME` as `_uses` finds it, for a name made of these characters only
+REFERENCE_RE = lazy_compile(r"\$\{?([A-Za-z0-9_]+)")
+IDENTIFIER_RE = lazy_compile(r"[A-Za-z0-9_]+")
+
+
+def _uses(name: str):
+    return re.compile(r"\$\{?" + re.escape(name) + r"(?![A-Za-z0-9_])")
+
+
+def _later_users(dockerfile, instruction, name: str, keyword: str):
+    """The later RUNs (by RUN's whole value) or ENVs (by their arguments) of the same stage
+    (any stage for a global ARG) that use the variable, in order."""
+    instructions = dockerfile.instructions
+    if IDENTIFIER_RE.fullmatch(name):
+        positions = dockerfile.memo(_references).get((keyword, name), ())
+        start = bisect.bisect_right(positions, instruction.index)
+    else:  # not indexed: looked for the slow way
+        used = _uses(name)
+        positions = [
+            position
+            for position in range(instruction.index + 1, len(instructions))
+            if instructions[position].keyword == keyword and used.search(_searched(instructions[position]))
+        ]
+        start = 0
+    for position in positions[start:]:
+        later = instructions[position]
+        if instruction.stage < 0 or later.stage == instruction.stage:
+            yield later
+
+
+def _searched(instruction) -> str:
+    return instruction.value if instruction.keyword == "RUN" else instruction.args
+
+
+def _references(dockerfile) -> dict[tuple[str, str], list[int]]:
+    """(keyword, name) -> positions of the RUNs and ENVs that use `$name`, in order: built
+    in one pass, so that each secret ARG or ENV does not search every later instruction
+    (a file of many secret ARGs was quadratic)."""
+    table: dict[tuple[str, str], list[int]] = {}
+    for instruction in dockerfile.instructions:
+        if instruction.keyword not in ("RUN", "ENV"):
+            continue
+        names = dict.fromkeys(REFERENCE_RE.findall(_searched(instruction)))
+        for name in names:
+            table.setdefault((instruction.keyword, name), []).append(instruction.index)
+    return table
 
 
 MAX_ECHO = 80
@@ -321,15 +364,7 @@ MAX_ECHO = 80
 
 def _env_copy(dockerfile, instruction, name: str):
     """A later ENV of the same stage (any stage for a global ARG) that copies the ARG."""
-    used = re.compile(r"\$\{?" + re.escape(name) + r"(?![A-Za-z0-9_])")
-    instructions = dockerfile.instructions
-    for position in range(instruction.index + 1, len(instructions)):
-        later = instructions[position]
-        if instruction.stage >= 0 and later.stage != instruction.stage:
-            continue
-        if later.keyword == "ENV" and used.search(later.args):
-            return later
-    return None
+    return next(_later_users(dockerfile, instruction, name, "ENV"), None)
 
 
 def _named_suggestion(keyword: str, name: str, user=None) -> str:

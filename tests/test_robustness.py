@@ -559,6 +559,21 @@ PATHOLOGICAL = {
     "ignore-pragma": lambda: b"FROM alpine\n# dfslim: ignore=" + _fill(b"DFS101,") + b"\nRUN true\n",
     "unicode": lambda: _run_line(b"echo " + _fill("é日🐳 ".encode()).decode("utf-8", "ignore").encode()),
     "nul-late": lambda: b"FROM alpine\n" + _fill(b"a") + b"\x00",
+    # Once quadratic: a rule or the parser rescanned the earlier or later commands or
+    # instructions for each one (DFS108, DFS105 and shell.env_value, DFS109, DFS204, a
+    # stage's parent). Now linear, but each line or command here carries findings of
+    # several rules: at 1 MB they took 5-15 s alone, so they are sized to stay near 3 s
+    # (an eighth to a half of MEGABYTE). Before the fixes they took from half a minute to
+    # many minutes at these sizes.
+    "npm-installs": lambda: _run_line(b"true " + _fill(b"&& npm install x ", MEGABYTE // 2)),
+    "pip-installs": lambda: _run_line(b"true " + _fill(b"&& pip install x ", MEGABYTE // 2)),
+    "rm-runs": lambda: b"FROM alpine\n" + _fill(b"RUN rm -rf /x\n", MEGABYTE // 8),
+    "arg-secrets": lambda: b"FROM alpine\n" + _fill(b"ARG TOKEN\n", MEGABYTE // 4),
+    "arg-secret-defaults": lambda: b"FROM alpine\n" + _fill(b"ARG API_TOKEN=x\n", MEGABYTE // 4),
+    "mkdir-rm-runs": lambda: b"FROM alpine\n" + _fill(b"RUN mkdir /a && rm -rf /a\n", MEGABYTE // 4),
+    "mkdir-rm-in-one-run": lambda: _run_line(b"true" + _fill(b" && mkdir /a && rm -rf /b", MEGABYTE // 4)),
+    "stages": lambda: _fill(b"FROM alpine AS s\n", MEGABYTE // 4),
+    "workdirs": lambda: b"FROM alpine\n" + _fill(b"WORKDIR /x\n", MEGABYTE // 2),
 }
 
 
