@@ -571,7 +571,6 @@ def removes(command: Command, *paths: str) -> bool:
     return False
 
 
-
 def is_rm(command: Command) -> bool:
     words = unwrap(command)
     return bool(words) and words[0].text.rsplit("/", 1)[-1] == "rm"
