@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
@@ -108,8 +109,6 @@ def _secrets(text: str, mask) -> tuple[str, ...]:
 def _near(mask, reach, low: int, high: int):
     """The spans of the sorted `mask` that may touch `[low, high)`, in order: those starting
     before `high` whose prefix reaches past `low` (all that do, and few others)."""
-    from bisect import bisect_left, bisect_right
-
     before = bisect_left(mask, (high,))
     after = bisect_right(reach, low, 0, before)
     return mask[after:before]
