@@ -503,8 +503,9 @@ MEGABYTE = 1024 * 1024
 LIMIT = 8.0
 # 1 MB packed with 80,000-130,000 shell commands (or 20,000 RUNs and 80,000 findings):
 # linear, but each command is parsed into objects that some 25 rules then look at.
-# Measured 5-10 s (instructions-50k 9.0-10.0 s, heredoc-body-1MB 7.5-8.6 s, curl-pipes 4.8-7.1 s,
-# continuations-100k 5.8-6.3 s), so they get twice LIMIT.
+# Alone they take 3.5-7 s; in clean-clone CI runs on the same shared 2-core machine,
+# instructions-50k took 6.6 s in one and 11.7 s in the next. They get three times LIMIT:
+# a quadratic slip costs minutes here (the once-quadratic inputs took 20-70 s at 100 KB).
 DENSE_RUNS = frozenset({"instructions-50k", "heredoc-body-1MB", "curl-pipes", "continuations-100k"})
 
 
@@ -592,7 +593,7 @@ PATHOLOGICAL = {
 @pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
 def test_pathological_inputs_lint_in_linear_time(name, watchdog):
     data = PATHOLOGICAL[name]()
-    limit = 2 * LIMIT if name in DENSE_RUNS else LIMIT
+    limit = 3 * LIMIT if name in DENSE_RUNS else LIMIT
     _, elapsed = watchdog(data, "pathological", 2 * limit)
     SLOWEST[name] = elapsed
     assert elapsed < limit, f"{name} ({len(data)} bytes) took {elapsed:.1f} s"
