@@ -89,17 +89,25 @@ def _secret_spans(dockerfile: Dockerfile) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(spans))
 
 
-def _masking(text: str, file_mask: tuple[tuple[int, int], ...]):
-    """What every finding of a file needs of its secrets, computed once per file: the
-    sorted spans, the same as a set, the secrets they hold, the largest end of each
-    prefix of the spans (to find the few that reach an instruction), and a table for
-    each instruction's excerpt and fingerprint text under them (its findings share
-    them: 20,000 RUNs gave 80,000 findings)."""
+class _Masking(NamedTuple):
+    """What every finding of a file needs of its secrets, computed once per file (20,000
+    RUNs gave 80,000 findings): the sorted spans, the same as a set, the secrets they
+    hold, the largest end of each prefix of the spans (to find the few that reach an
+    instruction), and each instruction's excerpt and fingerprint text under them."""
+
+    spans: tuple[tuple[int, int], ...]
+    span_set: frozenset[tuple[int, int]]
+    secrets: tuple[str, ...]
+    reach: list[int]
+    shown: dict[int, tuple[str, str]]
+
+
+def _masking(text: str, spans: tuple[tuple[int, int], ...]) -> _Masking:
     reach, far = [], -1
-    for _start, end in file_mask:
+    for _start, end in spans:
         far = max(far, end)
         reach.append(far)
-    return file_mask, frozenset(file_mask), _secrets(text, file_mask), reach, {}
+    return _Masking(spans, frozenset(spans), _secrets(text, spans), reach, {})
 
 
 def _secrets(text: str, mask) -> tuple[str, ...]:
@@ -114,16 +122,14 @@ def _near(mask, reach, low: int, high: int):
     return mask[after:before]
 
 
-def _finding(dockerfile: Dockerfile, rule: Rule, violation: Violation, severities, masking=None) -> Finding:
+def _finding(dockerfile: Dockerfile, rule: Rule, violation: Violation, severities, masking: _Masking) -> Finding:
     instruction = violation.instruction
-    if masking is None:
-        masking = _masking(dockerfile.text, ())
-    mask, spans, secrets, reach, shown = masking
-    if not spans.issuperset(violation.mask):  # spans of its own: nothing of the file's to reuse
-        mask, spans, secrets, reach, shown = _masking(dockerfile.text, tuple(sorted(set(violation.mask) | spans)))
-    texts = shown.get(instruction.index)
+    if not masking.span_set.issuperset(violation.mask):  # spans of its own: nothing of the file's to reuse
+        masking = _masking(dockerfile.text, tuple(sorted(masking.span_set.union(violation.mask))))
+    secrets = masking.secrets
+    texts = masking.shown.get(instruction.index)
     if texts is None:
-        texts = shown[instruction.index] = _shown(dockerfile, instruction, mask, reach)
+        texts = masking.shown[instruction.index] = _shown(dockerfile, instruction, masking.spans, masking.reach)
     stage = dockerfile.stage_of(instruction)
     severity = severities.get(rule.id) or violation.severity or rule.meta.severity
     edits = ()
