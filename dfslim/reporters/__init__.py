@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from dfslim.api import Severity
 from dfslim.linter import Finding
+from dfslim.units import megabytes
 
 FORMATS = {
     "text": "dfslim.reporters.text",
@@ -116,8 +117,6 @@ def report_path(path: str) -> str:
 def headline(finding: Finding) -> str:
     """The message, with the size estimate when there is one."""
     if finding.savings_bytes:
-        from dfslim.reporters.text import megabytes
-
         return f"{finding.message} ({megabytes(finding.savings_bytes)})"
     return finding.message
 

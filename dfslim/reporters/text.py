@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from dfslim.api import Severity
 from dfslim.reporters import Run
+from dfslim.units import megabytes
 
 COLORS = {Severity.ERROR: "RED", Severity.WARNING: "YELLOW", Severity.INFO: "CYAN"}
-
-
-def megabytes(size: int) -> str:
-    """`docker images` units (MB = 10^6 bytes), rounded: ~880 MB, ~1.2 GB."""
-    if size >= 10**9:
-        return f"~{size / 10**9:.1f} GB"
-    if size >= 10**7:
-        return f"~{round(size / 10**6)} MB"
-    return f"~{size / 10**6:.1f} MB" if size >= 10**5 else "<0.1 MB"
 
 
 def render(run: Run, *, color: bool = False) -> str:
