@@ -1,8 +1,15 @@
-"""What rule modules import: the model, the shell helpers and the types a rule yields.
+"""What rule modules import: the model, the helpers of every layer below, and the types
+a rule yields. This module only gathers them; nothing it imports imports it.
 
 A rule module has a docstring (its documentation, with the headings `What it does`,
 `Why is this bad?`, `Example` and `Use instead`), a `META = Meta(...)` and a
 `check(dockerfile)` generator of `Violation`s. It does no I/O and keeps no global state.
+
+The layers, bottom up: `dfslim.model` (instructions, stages, words, commands, edits) and
+`dfslim.values`; `dfslim.shell` (a RUN's commands) and `dfslim.parser`; `dfslim.tools`
+(what each package tool is, and `tool_call`); `dfslim.graph` (stages, targets, what a
+stage inherits); `dfslim.effects` (what a RUN or COPY does to files and variables);
+`dfslim.edits` (fixes and suggestions).
 """
 
 from __future__ import annotations
@@ -10,14 +17,58 @@ from __future__ import annotations
 import enum
 from typing import NamedTuple
 
-from dfslim.model import Comment, Dockerfile, Flag, Heredoc, Instruction, ParseError, Stage
-from dfslim.parser import assignments, expand, split_words, unquote
-from dfslim.shell import Command, Script, Word, tokenize, unwrap
+from dfslim.edits import append_at_end, insert_option, spell
+from dfslim.effects import (
+    UNKNOWN_WORKDIR,
+    Caches,
+    CopyWrites,
+    Removals,
+    cache_mounted,
+    clears_apt_lists,
+    command_dirs,
+    copy_paths,
+    copy_writes,
+    created_paths,
+    env_value,
+    expanded,
+    home_paths,
+    is_rm,
+    last_index,
+    mounts,
+    path_below,
+    removes,
+    resolve_path,
+    tool_paths,
+    workdirs,
+)
+from dfslim.graph import (
+    BuildGraph,
+    build_graph,
+    posix_shell,
+    posix_shells,
+    shell_in_effect,
+    shell_program,
+    ships,
+    user_in_effect,
+)
+from dfslim.model import KNOWN_INSTRUCTIONS, Command, Comment, Dockerfile, Edit, Fix, Flag, Heredoc, Instruction, ParseError, Script, Stage, Word
+from dfslim.shell import LEADING_KEYWORDS, SHELLS, SKIPPED_COMMANDS, find_exec, has_option, option_value, subcommand, substitutions, tokenize, unwrap
+from dfslim.tools import INSTALLING, Tool, ToolCall, declared_tools, installed_packages, package_name, removed_packages, tool_action, tool_call
+from dfslim.tools.download import Download, download
+from dfslim.tools.urls import is_loopback, url_host
+from dfslim.values import assignments, expand, split_words, unquote
 
 __all__ = [
-    "Command", "Comment", "Dockerfile", "Edit", "Fix", "Flag", "Heredoc", "Instruction",
-    "Meta", "ParseError", "Script", "Severity", "Stage", "Violation", "Word",
-    "assignments", "expand", "split_words", "tokenize", "unquote", "unwrap",
+    "INSTALLING", "KNOWN_INSTRUCTIONS", "LEADING_KEYWORDS", "SHELLS", "SKIPPED_COMMANDS", "UNKNOWN_WORKDIR", "BuildGraph", "Caches", "Command", "Comment", "CopyWrites",
+    "Dockerfile", "Download", "Edit", "Fix", "Flag", "Heredoc", "Instruction", "Meta", "ParseError",
+    "Removals", "Script", "Severity", "Stage", "Tool", "ToolCall", "Violation", "Word", "append_at_end",
+    "assignments", "build_graph", "cache_mounted", "clears_apt_lists", "command_dirs", "copy_paths",
+    "copy_writes", "created_paths", "declared_tools", "download", "env_value", "expand", "expanded", "find_exec",
+    "has_option", "home_paths", "insert_option", "installed_packages", "is_loopback", "is_rm",
+    "last_index", "mounts", "option_value", "package_name", "path_below", "posix_shell",
+    "posix_shells", "removed_packages", "removes", "resolve_path", "shell_in_effect", "shell_program",
+    "ships", "spell", "split_words", "subcommand", "substitutions", "tokenize", "tool_action", "tool_call",
+    "tool_paths", "unquote", "unwrap", "url_host", "user_in_effect", "workdirs",
 ]
 
 CATEGORIES = ("size", "security", "correctness")
@@ -38,20 +89,6 @@ class Severity(enum.IntEnum):
             return cls[text.strip().upper()]
         except KeyError:
             raise ValueError(f"unknown severity {text!r} (use error, warning or info)") from None
-
-
-class Edit(NamedTuple):
-    """Replace `text[start:end]` of the file with `replacement` (offsets, end exclusive)."""
-
-    start: int
-    end: int
-    replacement: str
-
-
-class Fix(NamedTuple):
-    title: str  # what the fix does, e.g. "Append `&& rm -rf /var/lib/apt/lists/*`"
-    edits: tuple[Edit, ...]
-    safe: bool = True  # False: applied only with --unsafe-fixes
 
 
 class Violation(NamedTuple):

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from dfslim.api import Edit, Fix, Severity, Violation
+from dfslim.graph import build_graph
 from dfslim.model import Dockerfile
 from dfslim.registry import Rule, all_rules
 from dfslim.suppress import suppressions
@@ -61,6 +62,7 @@ def lint(
     rule_keys, hadolint = _rule_keys()
     suppressed = suppressions(dockerfile, rule_keys, hadolint)
     masking = _masking(dockerfile.text, _secret_spans(dockerfile))
+    graph = build_graph(dockerfile)
     findings: list[Finding] = []
     for rule in rules:
         seen: set[int] = set()
@@ -69,7 +71,7 @@ def lint(
             if instruction.index in seen:
                 continue  # two hits of one rule in one instruction are one finding
             stage = dockerfile.stage_of(instruction)
-            if rule.meta.scope == "final" and stage is not None and not stage.ships:
+            if rule.meta.scope == "final" and stage is not None and not graph.ships(stage):
                 continue
             if suppressed.silences(rule.id, instruction.line):
                 continue

@@ -1,4 +1,8 @@
-"""The immutable model of a parsed Dockerfile.
+"""The immutable model of a parsed Dockerfile: the bottom layer, importing nothing of dfslim.
+
+Instructions, stages and comments; the shell words and commands of a RUN; the text edits
+fixes are made of. The layers above fill them in (the parser, `dfslim.shell`) and read
+them (tools, effects, the build graph, rules).
 
 Offsets are indices into `Dockerfile.text` (the file's text without a BOM); lines and
 columns are 1-based and `end_column` is exclusive, as in the JSON output.
@@ -20,6 +24,10 @@ from types import MappingProxyType
 from typing import NamedTuple, TypeVar
 
 EMPTY_SCOPE: Mapping[str, str] = MappingProxyType({})
+KNOWN_INSTRUCTIONS = frozenset(
+    "ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE FROM HEALTHCHECK LABEL MAINTAINER ONBUILD "
+    "RUN SHELL STOPSIGNAL USER VOLUME WORKDIR".split()
+)
 T = TypeVar("T")
 
 
@@ -60,6 +68,84 @@ class Comment(NamedTuple):
     end: int
 
 
+class Word(NamedTuple):
+    """One shell word: its text with quotes and escapes removed (expansions left as
+    written), and the source offsets of the raw word."""
+
+    text: str
+    start: int
+    end: int
+
+
+class _CommandFields(NamedTuple):
+    words: tuple[Word, ...]  # argv, redirections and leading assignments removed
+    assignments: tuple[Word, ...]
+    redirects: tuple[tuple[str, Word], ...]
+    before: str | None  # the operator that precedes it (`&&`, `|`, ...), None at the start
+    after: str | None  # the operator that follows it
+    depth: int  # how many parentheses enclose it (a subshell)
+    start: int
+    end: int
+    heredoc: bool = False  # comes from a heredoc body
+    inline: bool = False  # comes from a `sh -c "..."` string: runs in a shell of its own
+
+
+class Command(_CommandFields):
+    """A simple command: `DEBIAN_FRONTEND=noninteractive apt-get install -y curl`.
+
+    Compares by value; its `__dict__` holds what the layers above cache about it."""
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        return tuple(word.text for word in self.words)
+
+    @property
+    def name(self) -> str:
+        """The basename of the program (`/opt/venv/bin/pip` -> `pip`), or ""."""
+        return self.words[0].text.rsplit("/", 1)[-1] if self.words else ""
+
+    @property
+    def piped_to(self) -> bool:
+        return self.after in ("|", "|&")
+
+    @property
+    def piped_from(self) -> bool:
+        return self.before in ("|", "|&")
+
+
+class Script:
+    """The commands of one RUN, in order; iterating a Script iterates its commands."""
+
+    __slots__ = ("commands", "shell_form")
+
+    def __init__(self, commands: tuple[Command, ...], shell_form: bool):
+        self.commands = commands
+        self.shell_form = shell_form  # False for exec form: word offsets are not exact
+
+    def __repr__(self) -> str:
+        return f"Script({self.commands!r}, shell_form={self.shell_form})"
+
+    def __iter__(self):
+        return iter(self.commands)
+
+    def __len__(self) -> int:
+        return len(self.commands)
+
+
+class Edit(NamedTuple):
+    """Replace `text[start:end]` of the file with `replacement` (offsets, end exclusive)."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+class Fix(NamedTuple):
+    title: str  # what the fix does, e.g. "Append `&& rm -rf /var/lib/apt/lists/*`"
+    edits: tuple[Edit, ...]
+    safe: bool = True  # False: applied only with --unsafe-fixes
+
+
 class _InstructionFields(NamedTuple):
     index: int
     keyword: str  # upper-case
@@ -76,6 +162,7 @@ class _InstructionFields(NamedTuple):
     heredocs: tuple[Heredoc, ...]
     stage: int  # index of the stage; -1 before the first FROM
     scope: Mapping[str, str]  # ARG/ENV values known just before this instruction
+    script: Script | None = None  # RUN: the shell commands it runs (see `dfslim.shell`)
 
 
 class _ByIdentity:
@@ -92,7 +179,8 @@ class Instruction(_ByIdentity, _InstructionFields):
 
     `value` is the logical text after the keyword: continuation lines joined, the escape
     character and comment lines inside the continuation removed, heredoc bodies excluded.
-    `pieces` maps positions in `value` back to source offsets.
+    `pieces` maps positions in `value` back to source offsets. `script` holds the simple
+    commands a RUN runs, split by the parser with `dfslim.shell`; None for other keywords.
     """
 
     @property
@@ -142,12 +230,6 @@ class Instruction(_ByIdentity, _InstructionFields):
             return tuple(parsed)
         return None
 
-    @cached_property
-    def script(self):
-        """The shell commands this instruction runs (RUN only); see `dfslim.shell`."""
-        from dfslim.shell import script_of
-
-        return script_of(self)
 
 
 class _StageFields(NamedTuple):
@@ -156,8 +238,7 @@ class _StageFields(NamedTuple):
     instruction: Instruction  # its FROM
     base: str  # the image as written
     base_resolved: str  # after ARG substitution (may still contain `$` when unknown)
-    parent: int | None  # the earlier stage it is built FROM
-    ships: bool  # ends up in the final image
+    parent: int | None  # the earlier stage it is built FROM (see `dfslim.graph` for which ship)
     platform: str | None
     instructions: tuple[Instruction, ...]  # FROM included
 

@@ -31,21 +31,15 @@ from dfslim.model import (
     Stage,
 )
 from dfslim.regex import lazy_compile
+from dfslim.shell import script_of
+from dfslim.values import assignments, expand, unquote
 
-KNOWN_INSTRUCTIONS = frozenset(
-    "ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE FROM HEALTHCHECK LABEL MAINTAINER ONBUILD "
-    "RUN SHELL STOPSIGNAL USER VOLUME WORKDIR".split()
-)
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 FLAG_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD", "FROM", "HEALTHCHECK"})
 
 DIRECTIVE_RE = lazy_compile(r"#[ \t]*([A-Za-z][A-Za-z0-9_]*)[ \t]*=[ \t]*(.*?)[ \t\r]*$")
 KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 HEREDOC_RE = lazy_compile(r"(?<![<\w])\d*<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2(?![\w<])")
-VARIABLE_RE = lazy_compile(
-    r"\\\$|\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-+])(?P<word>[^}]*))?\}"
-    r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
-)
 
 
 def parse_bytes(data: bytes, path: str = "Dockerfile") -> Dockerfile:
@@ -321,6 +315,8 @@ class _Builder:
             stage=stage,
             scope=self.scope,
         )
+        if keyword == "RUN":
+            instruction = instruction._replace(script=script_of(instruction))
         self.instructions.append(instruction)
         if keyword == "FROM":
             self._start_stage(instruction)
@@ -397,7 +393,6 @@ class _Builder:
     def finish(self, bom: bool, escape: str, directives: dict[str, str]) -> Dockerfile:
         if not self.stage_heads:
             raise ParseError("no FROM instruction, not a Dockerfile")
-        shipped = _shipped(self.stage_heads)
         by_stage: list[list[Instruction]] = [[] for _ in self.stage_heads]
         for instruction in self.instructions:
             if instruction.stage >= 0:
@@ -410,7 +405,6 @@ class _Builder:
                 base=base,
                 base_resolved=resolved,
                 parent=parent,
-                ships=index in shipped,
                 platform=platform,
                 instructions=tuple(by_stage[index]),
             )
@@ -428,15 +422,6 @@ class _Builder:
             global_args=MappingProxyType(dict(self.global_args)),
             line_starts=self.line_starts,
         )
-
-
-def _shipped(heads) -> set[int]:
-    shipped = set()
-    index: int | None = len(heads) - 1
-    while index is not None and index not in shipped:
-        shipped.add(index)
-        index = heads[index][4]
-    return shipped
 
 
 def _source(pieces, value_index: int) -> int:
@@ -466,135 +451,3 @@ def _flags(value: str, pieces) -> tuple[list[tuple[str, str | None, int, int]], 
         while position < len(value) and value[position].isspace():
             position += 1
     return flags, position
-
-
-# ---------------------------------------------------------------------------- values
-
-
-def expand(text: str, scope: Mapping[str, str]) -> str:
-    """Substitute `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR:+alt}` known in `scope`.
-
-    Unknown variables stay as written, so a caller can tell the value is not known.
-    """
-    if "$" not in text:
-        return text
-
-    def substitute(match: re.Match) -> str:
-        whole = match.group(0)
-        if whole == "\\$":
-            return "$"
-        name = match.group("braced") or match.group("plain")
-        op = match.group("op")
-        known = name in scope
-        value = scope.get(name, "")
-        if op is None:
-            return value if known else whole
-        word = expand(match.group("word"), scope)
-        if op in (":-", "-"):
-            empty = not value if op == ":-" else not known
-            return word if empty else value
-        # :+ and +
-        present = bool(value) if op == ":+" else known
-        return word if present else ("" if known or op == ":+" else whole)
-
-    return VARIABLE_RE.sub(substitute, text)
-
-
-def assignments(keyword: str, args: str, escape: str = "\\") -> list[tuple[str, str | None]]:
-    """`KEY=value` pairs of ENV/ARG (and the legacy `ENV KEY value` form); `escape` is the
-    file's escape character (a backslash is plain text when the escape is a backtick)."""
-    words = split_words(args, escape)
-    if not words:
-        return []
-    if keyword == "ENV" and "=" not in words[0]:
-        name, _, rest = args.strip().partition(" ")
-        rest = rest.strip()
-        return [(name, unquote(rest, escape) if rest else "")]
-    pairs = []
-    for word in words:
-        name, equals, value = word.partition("=")
-        if not name:
-            continue
-        pairs.append((name, unquote(value, escape) if equals else None))
-    return pairs
-
-
-def split_words(text: str, escape: str = "\\") -> list[str]:
-    """Split on unquoted whitespace, keeping quotes (for ENV/ARG/LABEL values)."""
-    words, current, quote, escaped = [], [], None, False
-    in_word = False
-    plain = _plain_run(escape)
-    index, length = 0, len(text)
-    while index < length:
-        char = text[index]
-        if escaped:
-            current.append(char)
-            escaped = False
-        elif char == escape and quote != "'":
-            current.append(char)
-            escaped = True
-        elif quote:
-            # the rest of the quoted run at once (a char at a time was most of ENV parsing)
-            run = plain[quote].match(text, index)
-            if run:
-                current.append(run.group(0))
-                index = run.end()
-                continue
-            current.append(char)
-            if char == quote:
-                quote = None
-        elif char in "\"'":
-            current.append(char)
-            quote = char
-            in_word = True
-        elif char.isspace():
-            if in_word:
-                words.append("".join(current))
-                current, in_word = [], False
-        else:
-            run = plain[None].match(text, index)
-            current.append(run.group(0))
-            in_word = True
-            index = run.end()
-            continue
-        index += 1
-    if in_word or current:
-        words.append("".join(current))
-    return words
-
-
-def _plain_run(escape: str) -> dict:
-    """Patterns for a run of characters `split_words` only copies: outside quotes (no
-    space, quote or escape), in double quotes (no `"` or escape), in single quotes."""
-    found = _PLAIN_RUNS.get(escape)
-    if found is None:
-        found = _PLAIN_RUNS[escape] = {
-            None: re.compile(r"[^\s\"'" + re.escape(escape) + "]+"),
-            '"': re.compile(r'[^"' + re.escape(escape) + "]+"),
-            "'": re.compile(r"[^']+"),
-        }
-    return found
-
-
-_PLAIN_RUNS: dict[str, dict] = {}
-
-
-def unquote(value: str, escape: str = "\\") -> str:
-    out, quote, index = [], None, 0
-    while index < len(value):
-        char = value[index]
-        if char == escape and quote != "'" and index + 1 < len(value):
-            out.append(value[index + 1])
-            index += 2
-            continue
-        if quote:
-            if char == quote:
-                quote = None
-            else:
-                out.append(char)
-        elif char in "\"'":
-            quote = char
-        else:
-            out.append(char)
-        index += 1
-    return "".join(out)

@@ -40,7 +40,7 @@ Only stages that ship. Stage names, `scratch`, `-slim`/`-alpine` variants, distr
 Chainguard images, and images or registries dfslim has no data for are never flagged.
 """
 
-from dfslim.api import Edit, Fix, Meta, Severity, Violation
+from dfslim.api import Edit, Fix, Meta, Severity, Violation, build_graph
 
 META = Meta(
     id="DFS101",
@@ -76,7 +76,8 @@ TOOLCHAIN_COMMANDS = frozenset(
 def _runs_an_app(dockerfile, stage) -> bool:
     """Whether the image built on `stage` starts an app (a CMD/ENTRYPOINT that is not the
     toolchain itself or a shell): a build or test environment ships its tools on purpose."""
-    shipped = [s for s in dockerfile.stages if s.ships and stage in dockerfile.lineage(s)]
+    graph = build_graph(dockerfile)
+    shipped = [s for s in dockerfile.stages if graph.ships(s) and stage in dockerfile.lineage(s)]
     commands = [i for s in shipped for i in s.instructions if i.keyword in ("CMD", "ENTRYPOINT")]
     if not commands:
         return False

@@ -43,10 +43,22 @@ Every stage: a stale index breaks builder stages as much as shipped ones.
 """
 
 
-from dfslim.api import Edit, Fix, Meta, Severity, Violation
+from dfslim.api import (
+    SHELLS,
+    Edit,
+    Fix,
+    Meta,
+    Severity,
+    Violation,
+    cache_mounted,
+    clears_apt_lists,
+    spell,
+    tool_action,
+    tool_call,
+    unwrap,
+)
 from dfslim.images import lookup
 from dfslim.regex import lazy_compile
-from dfslim.shell import SHELLS, apt_action, cache_mounted, clears_apt_lists, has_option, package_action, spell, unwrap
 
 META = Meta(
     id="DFS102",
@@ -59,8 +71,8 @@ META = Meta(
 )
 
 LISTS = "/var/lib/apt/lists"
-INSTALLS = frozenset({"install", "reinstall", "build-dep"})
-NOT_USING_LISTS = frozenset({"update", "clean", "autoclean", "autoremove", "remove", "purge", ""})
+INSTALLS = frozenset({"install", "build-dep"})  # apt actions that install named packages
+NOT_USING_LISTS = frozenset({"update", "clean", "autoremove", "remove", ""})
 # Official images built on Debian or Ubuntu whose Dockerfiles remove the lists.
 DEBIAN_FAMILIES = frozenset(
     "debian ubuntu python node ruby rust perl erlang elixir php golang gcc buildpack-deps "
@@ -89,7 +101,7 @@ def check(dockerfile):
             # each command's answers once (they were asked up to three times per RUN)
             fetching = [action != "update" and _fetches_lists(command, action) for command, action in zip(commands, actions)]
             mounted = cache_mounted(instruction, LISTS)
-            if "update" in actions and not any(_uses_lists(c, apt_action(c)) or _may_install(c) for c in commands):
+            if "update" in actions and not any(_uses_lists(c, tool_action(c, "apt")) or _may_install(c) for c in commands):
                 yield _update_alone(dockerfile, instruction, commands, actions)
             elif "update" not in actions and not mounted and not any(fetching):
                 violation = _install_without_update(dockerfile, instruction, commands, actions, state, why)
@@ -101,10 +113,12 @@ def check(dockerfile):
 
 def _action(command) -> str:
     """The apt action, with `apt-get install --update` (apt 3) counted as an update."""
-    action = apt_action(command)
-    if action in INSTALLS and has_option(unwrap(command), "--update"):
+    call = tool_call(command)
+    if call is None or call.name != "apt":
+        return ""
+    if call.action in INSTALLS and call.has("--update"):
         return "update"
-    return action
+    return call.action
 
 
 def _base_state(stage) -> tuple[str, str]:
@@ -148,7 +162,7 @@ def _may_install(command) -> bool:
         return True  # `xx-apt-get`, `install-packages`, `install_packages`...
     if name in SHELLS and len(words) > 1:
         return True
-    if words[0].text.startswith(("./", "/tmp/", "/usr/local/bin/", "/opt/", "/scripts/", "/build/")) and apt_action(command) == "":
+    if words[0].text.startswith(("./", "/tmp/", "/usr/local/bin/", "/opt/", "/scripts/", "/build/")) and tool_action(command, "apt") == "":
         return True
     return any(" " in word.text and APT_TEXT_RE.search(word.text) for word in words[1:])
 
@@ -178,11 +192,11 @@ def _install_without_update(dockerfile, instruction, commands, actions, state, w
             current, reason = ABSENT, "an earlier command of this RUN removed the package lists"
             continue
         if action in INSTALLS and current == ABSENT and _fetches_packages(command):
-            install = package_action(command)
+            install = tool_call(command)
             written = spell(dockerfile.text, instruction.script, install.words)
             return Violation(
                 instruction,
-                f"`{install.words[0].text.rsplit('/', 1)[-1]} {install.action}` runs without "
+                f"`{install.program} {install.verb}` runs without "
                 f"`apt-get update` in the same RUN, but {reason}: apt cannot find packages that "
                 "are not installed yet",
                 f"update in the same RUN: `RUN apt-get update && {written} && rm -rf /var/lib/apt/lists/*`",
@@ -193,8 +207,7 @@ def _install_without_update(dockerfile, instruction, commands, actions, state, w
 def _fetches_packages(command) -> bool:
     """Whether the install names packages to download: not only local `.deb` files, and
     not a bare `apt-get install -f` (a no-op when nothing is missing)."""
-    action = package_action(command)
-    packages = [w.text for w in action.words[action.index + 1 :] if not w.text.startswith("-")]
+    packages = [w.text for w in tool_call(command).arguments if not w.text.startswith("-")]
     return bool(packages) and not all("/" in p or p.endswith(".deb") for p in packages)
 
 
@@ -205,7 +218,7 @@ def _update_alone(dockerfile, instruction, commands, actions):
     fix = _merge(dockerfile, instruction, commands, actions, following, update_text) if following else None
     if following:
         target, command = following
-        install = spell(dockerfile.text, target.script, package_action(command).words)
+        install = spell(dockerfile.text, target.script, tool_call(command).words)
         suggestion = (
             f"run it in the same RUN as the install on line {target.line}: "
             f"`RUN {update_text} && {install} && rm -rf /var/lib/apt/lists/*`"

@@ -36,9 +36,9 @@ Debian bookworm, 40 MB for Ubuntu 22.04), from the sourced table in
 Only stages that ship: a builder stage's lists never reach the final image.
 """
 
-from dfslim.api import Fix, Meta, Severity, Violation
+from dfslim.api import Fix, Meta, Severity, Violation, append_at_end, cache_mounted, clears_apt_lists, tool_action
 from dfslim.savings import apt_lists_bytes, stage_base
-from dfslim.shell import append_at_end, apt_action, cache_mounted, clears_apt_lists
+from dfslim.tools import apt
 
 META = Meta(
     id="DFS103",
@@ -50,19 +50,15 @@ META = Meta(
     others=("hadolint DL3009",),
 )
 
-LISTS = "/var/lib/apt/lists"
-CLEANUP = " && rm -rf /var/lib/apt/lists/*"
-
-
-INSTALLS = ("install", "dist-upgrade", "upgrade", "full-upgrade", "build-dep", "source")
+CLEANUP = f" && {apt.CLEAR_LISTS}"
 
 
 def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
-        if cache_mounted(instruction, LISTS):
+        if cache_mounted(instruction, apt.LISTS):
             continue
         commands = instruction.script.commands
-        installs = [i for i, command in enumerate(commands) if apt_action(command) in INSTALLS]
+        installs = [i for i, command in enumerate(commands) if tool_action(command, "apt") in apt.DOWNLOADS]
         if not installs:
             continue
         if any(clears_apt_lists(command) for command in commands[installs[-1] + 1 :]):
@@ -105,9 +101,9 @@ def _later_install_without_update(dockerfile, instruction):
         if later_stage is not stage and stage not in dockerfile.lineage(later_stage):
             continue
         for command in later.script.commands:
-            action = apt_action(command)
+            action = tool_action(command, "apt")
             if action == "update" or clears_apt_lists(command):
                 return None  # fetched or removed afresh: later RUNs do not rely on these lists
-            if action in INSTALLS:
+            if action in apt.DOWNLOADS:
                 return later
     return None

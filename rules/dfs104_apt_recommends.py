@@ -43,10 +43,19 @@ Only stages that ship: what a builder stage installs never reaches the final ima
 
 import re
 
-from dfslim.api import Fix, Meta, Severity, Violation, expand
+from dfslim.api import (
+    Fix,
+    Meta,
+    Severity,
+    Violation,
+    expand,
+    insert_option,
+    package_name,
+    spell,
+    tool_call,
+)
 from dfslim.regex import lazy_compile
 from dfslim.savings import figure
-from dfslim.shell import has_option, insert_option, package_action, package_arguments, package_name, spell
 
 META = Meta(
     id="DFS104",
@@ -76,14 +85,14 @@ def check(dockerfile):
         configured = False
         removed_later = None  # by index of an install, computed when first needed
         for index, command in enumerate(commands):
-            action = package_action(command)
-            if action is None or action.tool != "apt":
+            action = tool_call(command)
+            if action is None or action.name != "apt":
                 if any("::" in word.text and CONFIG_RE.search(word.text) for word in command.words):
                     configured = True  # `echo 'APT::Install-Recommends "0";' > ...` earlier
                 continue
-            if action.action != "install" or configured or _recommends_off(action, instruction.scope):
+            if action.verb != "install" or configured or _recommends_off(action, instruction.scope):
                 continue
-            if has_option(action.words[1:], *INSTALLS_NOTHING):
+            if action.has(*INSTALLS_NOTHING):
                 continue
             if removed_later is None:
                 removed_later = _removed_later(commands)
@@ -110,7 +119,7 @@ def _saving(offenders) -> int | None:
     them has a figure; None otherwise (the size depends on the packages)."""
     total = 0
     for action in offenders:
-        for word in package_arguments(action):
+        for word in action.packages:
             bytes_ = figure("apt-recommends:" + package_name(word.text))
             if bytes_ is None:
                 return None
@@ -121,12 +130,10 @@ def _saving(offenders) -> int | None:
 def _purges_recommends(command) -> bool:
     """`apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false`: the
     recommended packages installed earlier in the RUN are removed in the same layer."""
-    action = package_action(command)
-    if action is None or action.tool != "apt":
+    action = tool_call(command)
+    if action is None or action.name != "apt":
         return False
-    if action.action not in ("autoremove", "autopurge") and not (
-        action.action in ("purge", "remove") and has_option(action.words[1:], "--auto-remove", "--autoremove")
-    ):
+    if action.action != "autoremove" and not (action.action == "remove" and action.has("--auto-remove", "--autoremove")):
         return False
     return any(IMPORTANT_RE.search(word.text) for word in action.words[1:])
 
@@ -140,46 +147,34 @@ def _removed_later(commands) -> dict[int, bool]:
     found: dict[int, bool] = {}
     purges, autoremoved, purged = False, False, set()
     for index in range(len(commands) - 1, -1, -1):
-        action = package_action(commands[index])
-        if action is None or action.tool != "apt":
+        action = tool_call(commands[index])
+        if action is None or action.name != "apt":
             continue
-        if action.action == "install":
+        if action.verb == "install":
             found[index] = purges or (autoremoved and _all_purged(action, purged))
         purges = purges or _purges_recommends(commands[index])
-        if action.action in ("autoremove", "autopurge"):
+        if action.action == "autoremove":
             autoremoved = True
-        elif action.action in ("purge", "remove"):
-            purged |= {package_name(word.text) for word in package_arguments(action)}
-            autoremoved |= has_option(action.words[1:], "--auto-remove", "--autoremove")
+        elif action.action == "remove":
+            purged |= {package_name(word.text) for word in action.packages}
+            autoremoved |= action.has("--auto-remove", "--autoremove")
     return found
 
 
 def _all_purged(action, purged: set[str]) -> bool:
-    installed = {package_name(word.text) for word in package_arguments(action)}
+    installed = {package_name(word.text) for word in action.packages}
     return bool(installed) and installed <= purged
 
 
 def _recommends_off(action, scope) -> bool:
     words = action.words[1:]
-    if has_option(words, FLAG):
+    if action.has(FLAG):
         return True
     if any("$" in w.text and FLAG in expand(w.text, scope).split() for w in words):
         return True  # `apt-get install $APT_OPTIONS curl` with `ARG APT_OPTIONS=--no-install-recommends`
-    if action.words[0].text.rsplit("/", 1)[-1] == "aptitude" and has_option(words, "-R", "--without-recommends"):
+    if action.program == "aptitude" and action.has("-R", "--without-recommends"):
         return True
-    for index, word in enumerate(words):
-        text = word.text
-        if text in ("-o", "--option") and index + 1 < len(words):
-            text = words[index + 1].text
-        elif text.startswith("-o"):
-            text = text[2:]
-        elif text.startswith("--option="):
-            text = text[len("--option=") :]
-        else:
-            continue
-        if OPTION_RE.search(text):
-            return True
-    return False
+    return any(OPTION_RE.search(value) for value in action.values("-o", "--option"))
 
 
 def _configured_before(dockerfile, instruction, writers) -> bool:
@@ -199,7 +194,7 @@ def _writes_config(instruction) -> bool:
     file), as opposed to passing it to one apt command with `-o`."""
     # (every match holds `::`: a substring test first spares a regex search per word)
     for command in instruction.script.commands:
-        if package_action(command) is None and any("::" in word.text and CONFIG_RE.search(word.text) for word in command.words):
+        if tool_call(command) is None and any("::" in word.text and CONFIG_RE.search(word.text) for word in command.words):
             return True
     for heredoc in instruction.heredocs:
         for line in heredoc.body.splitlines():

@@ -39,9 +39,8 @@ something just built: `apk add --no-network --virtual .rundeps $runDeps`).
 Only stages that ship: a builder stage's cache never reaches the final image.
 """
 
-from dfslim.api import Fix, Meta, Severity, Violation
+from dfslim.api import Caches, Fix, Meta, Severity, Violation, insert_option, spell, tool_call
 from dfslim.savings import figure
-from dfslim.shell import cache_mounted, has_option, insert_option, package_action, removes, spell
 
 META = Meta(
     id="DFS106",
@@ -53,40 +52,28 @@ META = Meta(
     others=("hadolint DL3019", "trivy DS-0025"),
 )
 
-CACHES = ("/var/cache/apk", "/etc/apk/cache")
-
-
 def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
-        if cache_mounted(instruction, *CACHES):
-            continue
-        commands = instruction.script.commands
+        caches = Caches(dockerfile, instruction)
         offenders = []
-        last_removal = None  # index of the last command removing the cache, once needed
-        for index, command in enumerate(commands):
-            action = package_action(command)
-            if action is None or action.tool != "apk" or action.action != "add":
+        for index, command in enumerate(instruction.script.commands):
+            call = tool_call(command)
+            if call is None or call.name != "apk" or call.verb != "add":
                 continue
-            if has_option(action.words[1:], "--no-cache", "--no-network"):
-                continue  # `--no-network` fetches no index, so nothing is cached
-            if last_removal is None:
-                # found once: looking through the rest of the RUN for every add was
-                # quadratic in the adds of one RUN
-                last_removal = max((at for at, later in enumerate(commands) if removes(later, *CACHES)), default=-1)
-            if last_removal > index:
-                continue
-            offenders.append(action)
+            if caches.left(index, call) is not None:
+                offenders.append(call)
         if not offenders:
             continue
         script = instruction.script
-        edits = [insert_option(script, action.word, "--no-cache") for action in offenders]
-        fix = Fix("Insert `--no-cache` after `add`", tuple(edits)) if all(edits) else None
+        flag = offenders[0].tool.no_cache_flag
+        edits = [insert_option(script, call.word, flag) for call in offenders]
+        fix = Fix(f"Insert `{flag}` after `add`", tuple(edits)) if all(edits) else None
         first = offenders[0]
         yield Violation(
             instruction,
             "apk keeps its package cache in the image",
-            f"write `{spell(dockerfile.text, script, first.words, first.index, '--no-cache')}`, or mount a "
-            "cache: `RUN --mount=type=cache,target=/var/cache/apk ...`",
+            f"write `{spell(dockerfile.text, script, first.words, first.index, flag)}`, or mount a "
+            f"cache: `RUN --mount=type=cache,target={first.tool.mount} ...`",
             fix=fix,
             savings_bytes=figure("apk-cache:default"),
         )

@@ -43,9 +43,8 @@ later in the same `RUN`, or when a cache or tmpfs mount covers the cache folder.
 Only stages that ship: a builder stage's cache never reaches the final image.
 """
 
-from dfslim.api import Fix, Meta, Severity, Violation
+from dfslim.api import Caches, Fix, Meta, Severity, Violation, append_at_end, tool_call
 from dfslim.savings import figure
-from dfslim.shell import append_at_end, cache_mounted, package_action, removes, subcommand
 
 META = Meta(
     id="DFS107",
@@ -57,64 +56,39 @@ META = Meta(
     others=("hadolint DL3032/DL3040/DL3036", "trivy DS-0015/0019/0020/0027"),
 )
 
-RPM_TOOLS = ("yum", "dnf", "microdnf", "tdnf")
-INSTALLS = frozenset({"install", "in", "localinstall", "groupinstall", "reinstall"})
-GROUPS = frozenset({"group", "groups", "module"})  # `dnf group install ...`
-RPM_CACHES = ("/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/tdnf")
-ZYPPER_CACHES = ("/var/cache/zypp",)
-CACHE_OF = {"yum": "/var/cache/yum", "microdnf": "/var/cache/yum", "dnf": "/var/cache/dnf", "tdnf": "/var/cache/tdnf", "zypper": "/var/cache/zypp"}
+FAMILIES = ("rpm", "zypper")
 SAVINGS_KEY = {"yum": "rpm-cache:yum", "dnf": "rpm-cache:dnf", "microdnf": "rpm-cache:microdnf", "zypper": "zypper-cache"}
-CLEAN = {
-    "yum": "yum clean all",
-    "dnf": "dnf clean all",
-    "microdnf": "microdnf clean all",
-    "tdnf": "tdnf clean all",
-    "zypper": "zypper clean --all",
-}
 
 
 def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
-        commands = instruction.script.commands
+        caches = Caches(dockerfile, instruction)
         offenders = []
-        last_cleanup: dict[str, int] = {}  # by family: index of the last command cleaning up, once needed
-        for index, command in enumerate(commands):
-            action = package_action(command)
-            if action is None or not _installs(action):
+        for index, command in enumerate(instruction.script.commands):
+            call = tool_call(command)
+            if call is None or call.tool.family not in FAMILIES or call.action != "install":
                 continue
-            family = "zypper" if action.tool == "zypper" else "rpm"
-            caches = ZYPPER_CACHES if family == "zypper" else RPM_CACHES
-            if cache_mounted(instruction, *caches):
-                continue
-            if family not in last_cleanup:
-                # found once per family: looking through the rest of the RUN for every
-                # install was quadratic in the installs of one RUN
-                last_cleanup[family] = max(
-                    (at for at, later in enumerate(commands) if _cleans(later, family) or removes(later, *caches)), default=-1
-                )
-            if last_cleanup[family] > index:
-                continue
-            offenders.append((command, action))
+            if caches.left(index, call) is not None:
+                offenders.append((command, call))
         if not offenders:
             continue
         cleanups = []
-        for command, action in offenders:
+        for command, call in offenders:
             sudo = "sudo " if command.words[0].text.rsplit("/", 1)[-1] == "sudo" else ""
-            cleanup = sudo + CLEAN[action.tool]
+            cleanup = sudo + call.tool.clean
             if cleanup not in cleanups:
                 cleanups.append(cleanup)
         text = "".join(" && " + cleanup for cleanup in cleanups)
         edit = append_at_end(dockerfile, instruction, text)
         fix = Fix(f"Append `{text.strip()}` to this RUN", (edit,)) if edit else None
-        tool = offenders[0][1].tool
-        cache = CACHE_OF[tool]
+        first = offenders[0][1]
         yield Violation(
             instruction,
-            f"{tool} leaves its package cache in the image",
+            f"{first.name} leaves its package cache in the image",
             f"append `{text.strip()}` to this RUN, or mount a cache: "
-            f"`RUN --mount=type=cache,target={cache} ...`",
+            f"`RUN --mount=type=cache,target={first.tool.mount} ...`",
             fix=fix,
-            savings_bytes=_saving({action.tool for _command, action in offenders}),
+            savings_bytes=_saving({call.name for _command, call in offenders}),
         )
 
 
@@ -128,25 +102,3 @@ def _saving(tools) -> int | None:
             return None
         total += bytes_
     return total
-
-
-def _installs(action) -> bool:
-    if action.tool not in RPM_TOOLS and action.tool != "zypper":
-        return False
-    if action.action in INSTALLS:
-        return True
-    if action.action in GROUPS and action.tool != "zypper":
-        return subcommand(action.words[action.index :])[1] == "install"
-    return False
-
-
-def _cleans(command, family: str) -> bool:
-    """`yum clean all` (or dnf, microdnf) for the rpm tools; `zypper clean`/`cc` for zypper."""
-    action = package_action(command)
-    if action is None:
-        return False
-    if family == "zypper":
-        return action.tool == "zypper" and action.action in ("clean", "cc")
-    if action.tool not in RPM_TOOLS or action.action != "clean":
-        return False
-    return subcommand(action.words[action.index :])[1] == "all"

@@ -50,22 +50,9 @@ Only stages that ship: an `npm ci` that only builds assets in a builder stage le
 nothing in the final image.
 """
 
-from dfslim.api import Fix, Meta, Severity, Violation
-from dfslim.parser import expand, split_words, unquote
+from dfslim.api import Caches, Fix, Meta, Severity, Violation, append_at_end, assignments, expand, mounts, split_words, tool_call, unquote
 from dfslim.savings import figure
-from dfslim.shell import (
-    Removals,
-    append_at_end,
-    cache_mounted,
-    env_value,
-    has_option,
-    home_paths,
-    last_index,
-    mounts,
-    option_value,
-    package_action,
-    subcommand,
-)
+from dfslim.tools import yarn
 
 META = Meta(
     id="DFS108",
@@ -77,91 +64,68 @@ META = Meta(
     others=("hadolint DL3060",),
 )
 
-NPM_INSTALLS = frozenset(
-    "install i in ins inst insta instal isnt isnta isntal isntall add "
-    "ci clean-install ic install-clean isntall-clean install-test it install-ci-test cit".split()
-)
-CLEAN = {"npm": "npm cache clean --force", "yarn": "yarn cache clean"}
-MOUNT = {"npm": "/root/.npm", "yarn": "/usr/local/share/.cache/yarn"}
-BERRY_OPTIONS = ("--immutable", "--immutable-cache", "--check-cache", "--mode", "--inline-builds", "--refresh-lockfile")
-BERRY_VARIABLES = frozenset(
-    {"YARN_NODE_LINKER", "YARN_ENABLE_GLOBAL_CACHE", "YARN_ENABLE_IMMUTABLE_INSTALLS", "YARN_GLOBAL_FOLDER", "YARN_ENABLE_MIRROR", "YARN_PNP_MODE"}
-)
-
-
 def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
         commands = instruction.script.commands
         run = _Run(dockerfile, instruction)
+        caches = Caches(dockerfile, instruction)
         offenders = []
         for index, command in enumerate(commands):
-            action = package_action(command)
-            tool = _installs(action)
-            if tool is None:
+            call = tool_call(command)
+            if not _installs(call):
                 continue
-            if tool == "yarn" and run.berry(index):
+            if call.name == "yarn" and run.berry(index):
                 continue
-            if _in_bind_mount(run, index, action):
+            if _in_bind_mount(run, index, call):
                 continue
-            paths = _cache_paths(dockerfile, instruction, index, tool, action)
-            if cache_mounted(instruction, *paths):
+            if caches.left(index, call) is None:
                 continue
-            if run.cleaned_after(index, tool, tuple(paths)):
-                continue
-            offenders.append((command, tool))
+            offenders.append((command, call))
         if not offenders:
             continue
         cleanups = []
-        for command, tool in offenders:
+        for command, call in offenders:
             sudo = "sudo " if command.words[0].text.rsplit("/", 1)[-1] == "sudo" else ""
-            cleanup = sudo + CLEAN[tool]
+            cleanup = sudo + call.tool.clean
             if cleanup not in cleanups:
                 cleanups.append(cleanup)
         text = "".join(" && " + cleanup for cleanup in cleanups)
         edit = append_at_end(dockerfile, instruction, text)
-        safe = not any(tool == "yarn" for _command, tool in offenders) or not _context_copied(dockerfile, instruction)
+        tools = {call.name for _command, call in offenders}
+        safe = "yarn" not in tools or not _context_copied(dockerfile, instruction)
         fix = Fix(f"Append `{text.strip()}` to this RUN", (edit,), safe=safe) if edit else None
-        tool = offenders[0][1]
+        first = offenders[0][1]
         yield Violation(
             instruction,
-            f"{tool} keeps its download cache in the image",
+            f"{first.name} keeps its download cache in the image",
             f"append `{text.strip()}` to this RUN, or mount a cache: "
-            f"`RUN --mount=type=cache,target={MOUNT[tool]} ...`",
+            f"`RUN --mount=type=cache,target={first.tool.mount} ...`",
             fix=fix,
-            savings_bytes=sum(figure(f"{tool}-cache:default") or 0 for tool in {t for _c, t in offenders}) or None,
+            savings_bytes=sum(figure(f"{tool}-cache:default") or 0 for tool in tools) or None,
         )
 
 
-def _installs(action) -> str | None:
-    """"npm" or "yarn" when the command installs packages with it, else None."""
-    if action is None:
-        return None
-    if action.tool == "npm" and action.action in NPM_INSTALLS:
-        return "npm"
-    if action.tool != "yarn":
-        return None
-    if action.action in ("install", "add"):
-        return "yarn"
-    if action.action == "global":
-        return "yarn" if subcommand(action.words[action.index :])[1] == "add" else None
-    if action.action == "" and not has_option(action.words[1:], "--version", "-v", "--help", "-h"):
-        return "yarn"  # `yarn` alone installs
-    return None
+def _installs(call) -> bool:
+    """Whether the command installs packages with npm or yarn (`yarn` alone does)."""
+    if call is None:
+        return False
+    if call.name == "npm":
+        return call.action in ("install", "ci")
+    return call.name == "yarn" and call.action in ("install", "add")
 
 
 class _Run:
-    """What one RUN's commands say about the commands before or after a given one, each
-    found in one pass over the RUN when first asked: asking per install by rescanning
-    the RUN made a long RUN of installs quadratic."""
+    """What one RUN's commands say about the commands before a given one, each found in
+    one pass over the RUN when first asked: asking per install by rescanning the RUN made
+    a long RUN of installs quadratic."""
 
-    __slots__ = ("_dockerfile", "_instruction", "_commands", "_found", "_removals")
+    __slots__ = ("_dockerfile", "_instruction", "_commands", "_found")
 
     def __init__(self, dockerfile, instruction):
         self._dockerfile = dockerfile
         self._instruction = instruction
         self._commands = instruction.script.commands
         self._found: dict[tuple[str, str], int] = {}
-        self._removals = None
 
     def _first(self, key, compute) -> int:
         if key not in self._found:
@@ -177,24 +141,16 @@ class _Run:
     def cd_into_bind_before(self, index) -> bool:
         return self._first(("cd", "bind"), lambda: _first_cd_into_bind(self._instruction)) < index
 
-    def cleaned_after(self, index, tool, paths) -> bool:
-        last = self._first(("cleans", tool), lambda: last_index(self._commands, lambda c: _cleans(c, tool) or _removes_cache_dir(c, tool)))
-        if last > index:
-            return True
-        if self._removals is None:
-            self._removals = Removals(self._commands)
-        return self._removals.after(index, *paths)
-
 
 def _first_index(commands, predicate) -> int:
     """The position of the first command for which `predicate` holds, else len(commands)."""
     return next((position for position, command in enumerate(commands) if predicate(command)), len(commands))
 
 
-def _in_bind_mount(run, index, action) -> bool:
+def _in_bind_mount(run, index, call) -> bool:
     """A local install run after `cd` into a bind mount: its `node_modules` vanish with the
     mount, so the cache is the RUN's only lasting product (a deliberate cache warm-up)."""
-    if has_option(action.words[1:], "-g", "--global") or action.action == "global":
+    if call.has("-g", "--global") or call.verb == "global":
         return False
     return run.cd_into_bind_before(index)
 
@@ -214,45 +170,6 @@ def _first_cd_into_bind(instruction) -> int:
     return _first_index(commands, into_bind)
 
 
-def _cache_paths(dockerfile, instruction, index, tool, action) -> list[str]:
-    commands = instruction.script.commands
-    if tool == "npm":
-        paths = list(home_paths(dockerfile, instruction, ".npm"))
-        paths += home_paths(dockerfile, instruction, ".npm/_cacache")  # where the tarballs are
-        names, options = ("npm_config_cache", "NPM_CONFIG_CACHE"), ("--cache",)
-    else:
-        paths = ["/usr/local/share/.cache/yarn"]
-        paths += home_paths(dockerfile, instruction, ".cache/yarn")
-        paths += home_paths(dockerfile, instruction, ".yarn")
-        names, options = ("YARN_CACHE_FOLDER", "yarn_cache_folder"), ("--cache-folder", "--preferred-cache-folder")
-    for name in names:
-        value = env_value(instruction, commands, index, name)
-        if value:
-            paths.append(expand(value, instruction.scope))
-        paths += [f"${name}", "${" + name + "}"]
-    value = option_value(action.words, *options)
-    if value:
-        paths += [value, expand(value, instruction.scope)]
-    return paths
-
-
-def _cleans(command, tool) -> bool:
-    """`npm cache clean`/`clear`/`rm`, or `yarn cache clean`."""
-    action = package_action(command)
-    if action is None or action.tool != tool or action.action != "cache":
-        return False
-    what = subcommand(action.words[action.index :])[1]
-    return what in (("clean", "clear", "rm") if tool == "npm" else ("clean",))
-
-
-def _removes_cache_dir(command, tool) -> bool:
-    """`rm -rf "$(yarn cache dir)"`, `rm -rf $(npm config get cache)`."""
-    if command.name != "rm":
-        return False
-    wanted = ("yarn cache dir",) if tool == "yarn" else ("npm config get cache",)
-    return any(text in word.text for word in command.words[1:] for text in wanted)
-
-
 def _berry_before(dockerfile, instruction) -> bool:
     """Whether Yarn 2+ may be the `yarn` of this RUN before any of its own commands says so
     (see the docstring): from earlier instructions of the stage's lineage or its scope."""
@@ -266,40 +183,38 @@ def _berry_before(dockerfile, instruction) -> bool:
     for item in earlier:
         if item.keyword in ("COPY", "ADD") and _copies_berry_files(item):
             return True
-        if item.keyword in ("ENV", "ARG") and any(name.upper() in BERRY_VARIABLES for name in _names(item)):
+        if item.keyword in ("ENV", "ARG") and any(name.upper() in yarn.BERRY_VARIABLES for name in _names(item)):
             return True
         if item.keyword == "RUN" and any(_berry_command(c) for c in item.script.commands):
             return True
-    return any(name in BERRY_VARIABLES for name in instruction.scope)
+    return any(name in yarn.BERRY_VARIABLES for name in instruction.scope)
 
 
 def _berry_command(command) -> bool:
     if command.name == "corepack":
         return True
-    action = package_action(command)
-    if action is None or action.tool != "yarn":
+    call = tool_call(command)
+    if call is None or call.name != "yarn":
         return False
-    if has_option(action.words[1:], *BERRY_OPTIONS):
+    if call.has(*yarn.BERRY_OPTIONS):
         return True
-    rest = [word.text for word in action.words[action.index + 1 :]] if action.index >= 0 else []
-    if action.action == "set" and rest[:1] == ["version"]:
+    rest = [word.text for word in call.arguments] if call.index >= 0 else []
+    if call.verb == "set" and rest[:1] == ["version"]:
         return not (len(rest) > 1 and (rest[1] == "classic" or rest[1].startswith("1")))
-    if action.action == "policies" and rest[:1] == ["set-version"]:
+    if call.verb == "policies" and rest[:1] == ["set-version"]:
         return not (len(rest) > 1 and rest[1].startswith("1"))
-    return action.action == "dlx" or (action.action == "workspaces" and rest[:1] == ["focus"])
+    return call.verb == "dlx" or (call.verb == "workspaces" and rest[:1] == ["focus"])
 
 
 def _copies_berry_files(instruction) -> bool:
     words = [unquote(word) for word in split_words(instruction.args)]
     sources = words[:-1] if len(words) > 1 else []
     return any(
-        source.rstrip("/").rsplit("/", 1)[-1] in (".yarnrc.yml", ".yarn", ".pnp.cjs") for source in sources
+        source.rstrip("/").rsplit("/", 1)[-1] in yarn.BERRY_FILES for source in sources
     )
 
 
 def _names(instruction) -> list[str]:
-    from dfslim.parser import assignments
-
     return [name for name, _value in assignments(instruction.keyword, instruction.args)]
 
 

@@ -51,24 +51,31 @@ the cleanup has relative paths and the creator changes directory.
 Only stages that ship: a builder stage's layers never reach the final image.
 """
 
+import functools
 
-from dfslim.api import Edit, Fix, Meta, Severity, Violation, expand
-from dfslim.regex import lazy_compile
-from dfslim.shell import (
+from dfslim.api import (
+    Edit,
+    Fix,
+    Meta,
+    Severity,
+    Violation,
     append_at_end,
     cache_mounted,
     command_dirs,
     copy_paths,
     copy_writes,
     created_paths,
-    has_option,
-    package_action,
+    declared_tools,
+    expand,
     path_below,
     posix_shell,
     resolve_path,
+    tool_call,
     unwrap,
     workdirs,
 )
+from dfslim.regex import lazy_compile
+from dfslim.tools import apt
 
 META = Meta(
     id="DFS109",
@@ -79,17 +86,10 @@ META = Meta(
     fix="unsafe",
 )
 
-# cache tag -> the folders it lives in ("~" is the home directory)
-CACHES = {
-    "apt-lists": ("/var/lib/apt/lists",),
-    "apt-cache": ("/var/cache/apt",),
-    "apk": ("/var/cache/apk", "/etc/apk/cache"),
-    "rpm": ("/var/cache/yum", "/var/cache/dnf", "/var/cache/microdnf", "/var/cache/tdnf"),
-    "zypper": ("/var/cache/zypp",),
-    "pip": ("~/.cache/pip",),
-    "npm": ("~/.npm",),
-    "yarn": ("/usr/local/share/.cache/yarn", "~/.cache/yarn", "~/.yarn/cache"),
-    "pnpm": ("~/.local/share/pnpm/store", "~/.pnpm-store"),
+# cache tag -> the folders it lives in ("~" is the home directory), for what no package
+# tool of `dfslim.tools` declares: the tools' own caches are added by `_caches`
+OTHER_CACHES = {
+    "apt-lists": (apt.LISTS,),
     "conda": ("/opt/conda/pkgs",),
     "composer": ("~/.composer/cache", "~/.cache/composer"),
     "go": ("~/.cache/go-build", "/go/pkg/mod", "~/go/pkg/mod"),
@@ -114,8 +114,19 @@ def _home(instruction):
     return instruction.scope.get("HOME", "/root").rstrip("/") or "/root"
 
 
+@functools.cache
+def _caches() -> dict[str, tuple[str, ...]]:
+    """Every cache tag with its folders: a package tool family's are its tools' caches."""
+    table: dict[str, tuple[str, ...]] = {}
+    for tool in declared_tools():
+        if tool.caches:
+            tag = _family_tag(tool.family)
+            table[tag] = tuple(dict.fromkeys(table.get(tag, ()) + tool.caches))
+    return {**table, **OTHER_CACHES}
+
+
 def _cache_paths(tag, home):
-    return [home + path[1:] if path.startswith("~") else path for path in CACHES[tag]]
+    return [home + path[1:] if path.startswith("~") else path for path in _caches().get(tag, ())]
 
 
 _OTHER_TOOLS = frozenset({"conda", "mamba", "micromamba", "composer", "composer.phar", "go", "pacman"})
@@ -127,29 +138,9 @@ def _tool_cleanup(command):
     if not words:
         return None
     name = words[0].text.rsplit("/", 1)[-1]
-    action = package_action(command)
-    if action is not None:
-        verb = action.action
-        rest = [w.text for w in action.words[action.index + 1 :]] if action.index >= 0 else []
-        if action.tool == "apt" and verb in ("clean", "autoclean"):
-            return "apt-cache"
-        if action.tool in ("yum", "dnf", "microdnf", "tdnf") and verb == "clean":
-            return "rpm"
-        if action.tool == "zypper" and verb in ("clean", "cc"):
-            return "zypper"
-        if action.tool == "apk" and verb == "cache" and rest[:1] in (["clean"], ["purge"]):
-            return "apk"
-        if action.tool in ("pip", "uv pip") and verb == "cache" and rest[:1] in (["purge"], ["remove"]):
-            return "pip"
-        if action.tool == "uv" and verb == "cache" and rest[:1] in (["clean"], ["prune"]):
-            return "pip"
-        if action.tool == "npm" and verb == "cache" and rest[:1] == ["clean"]:
-            return "npm"
-        if action.tool == "yarn" and verb == "cache" and rest[:1] == ["clean"]:
-            return "yarn"
-        if action.tool == "pnpm" and verb == "store" and rest[:1] == ["prune"]:
-            return "pnpm"
-        return None
+    call = tool_call(command)
+    if call is not None:
+        return _tag(call) if call.action == "clean" else None
     if name not in _OTHER_TOOLS:
         return None  # most commands: no argv to copy
     argv = [w.text for w in words]
@@ -228,9 +219,18 @@ def _cleanup(instruction, command, directory):
     return None
 
 
+def _tag(call) -> str:
+    """The cache a package tool fills and cleans: the tools of one family share theirs."""
+    return _family_tag(call.tool.family)
+
+
+def _family_tag(family: str) -> str:
+    return "apt-cache" if family == "apt" else family
+
+
 def _fills(command):
     """The cache tags a command fills."""
-    action = package_action(command)
+    action = tool_call(command)
     if action is None:
         words = unwrap(command)
         name = words[0].text.rsplit("/", 1)[-1] if words else ""
@@ -246,29 +246,11 @@ def _fills(command):
         if name == "pacman" and any(a.startswith(("-S", "-U")) and "c" not in a[2:] for a in argv[1:]):
             return {"pacman"}
         return set()
-    verb, rest = action.action, action.words[action.index + 1 :] if action.index >= 0 else ()
-    if action.tool == "apt":
-        if verb == "update":
-            return {"apt-lists", "apt-cache"}
-        if verb in ("install", "upgrade", "dist-upgrade", "full-upgrade", "reinstall", "build-dep", "source"):
-            return {"apt-cache"}
-    if action.tool == "apk" and verb in ("add", "update", "upgrade") and not has_option(rest, "--no-cache"):
-        return {"apk"}
-    if action.tool in ("yum", "dnf", "microdnf", "tdnf") and verb in ("install", "update", "upgrade", "makecache", "groupinstall", "reinstall", "localinstall"):
-        return {"rpm"}
-    if action.tool == "zypper" and verb in ("install", "in", "refresh", "ref", "update", "up", "dist-upgrade", "dup"):
-        return {"zypper"}
-    if action.tool in ("pip", "uv pip") and verb in ("install", "download", "wheel") and not has_option(rest, "--no-cache-dir", "--no-cache"):
-        return {"pip"}
-    if action.tool == "uv" and verb in ("sync", "add", "run", "tool") and not has_option(rest, "--no-cache"):
-        return {"pip"}
-    if action.tool == "npm" and verb in ("install", "i", "ci", "add", "update"):
-        return {"npm"}
-    if action.tool == "yarn" and verb in ("", "install", "add"):
-        return {"yarn"}
-    if action.tool == "pnpm" and verb in ("install", "i", "add"):
-        return {"pnpm"}
-    return set()
+    if action.keeps_cache_out or not action.fills_cache:
+        return set()
+    if action.name == "apt" and action.action == "update":
+        return {"apt-lists", "apt-cache"}
+    return {_tag(action)}
 
 
 class Leftovers:
@@ -512,7 +494,7 @@ def _bind_mount(copy, deleted, dirs):
 NAMES = {
     "apt-lists": "the apt package lists", "apt-cache": "the apt package cache", "apk": "the apk cache",
     "rpm": "the yum/dnf cache", "zypper": "the zypper cache", "pip": "the pip cache", "npm": "the npm cache",
-    "yarn": "the yarn cache", "pnpm": "the pnpm store", "conda": "the conda package cache",
+    "yarn": "the yarn cache", "pnpm": "the pnpm store", "uv": "the uv cache", "ruby": "the gem cache", "conda": "the conda package cache",
     "composer": "the composer cache", "go": "the Go build cache", "pacman": "the pacman cache",
 }
 
@@ -520,7 +502,7 @@ NAMES = {
 def _describe(item, written):
     kind, value = item
     if kind == "tag":
-        return NAMES[value]
+        return NAMES.get(value, f"the {value} cache")
     text = written.get(value, value)
     return f"files under `{text[12:]}`" if text.startswith("files under ") else f"`{text}`"
 
@@ -529,7 +511,7 @@ def _cache_folders(item, home):
     kind, value = item
     if kind == "tag":
         return _cache_paths(value, home)[:1]
-    return [folder for tag in CACHES for folder in _cache_paths(tag, home) if path_below(value, folder) or path_below(folder, value)][:1]
+    return [folder for tag in _caches() for folder in _cache_paths(tag, home) if path_below(value, folder) or path_below(folder, value)][:1]
 
 
 OPERATORS = {"&&": " && ", "||": " || ", ";": "; ", "\n": "; ", "|": " | "}

@@ -43,9 +43,21 @@ import fnmatch
 import posixpath
 import re
 
-from dfslim.api import Meta, Severity, Violation, expand
+from dfslim.api import (
+    Meta,
+    Severity,
+    Violation,
+    command_dirs,
+    copy_paths,
+    copy_writes,
+    created_paths,
+    expand,
+    path_below,
+    resolve_path,
+    unwrap,
+    workdirs,
+)
 from dfslim.regex import lazy_compile
-from dfslim.shell import command_dirs, copy_paths, copy_writes, created_paths, path_below, resolve_path, unwrap, workdirs
 
 META = Meta(
     id="DFS110",

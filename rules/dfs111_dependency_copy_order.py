@@ -52,8 +52,20 @@ Every stage: slow rebuilds happen in builder stages too.
 import fnmatch
 import posixpath
 
-from dfslim.api import Meta, Severity, Violation, expand
-from dfslim.shell import PIP_VALUE_OPTIONS, UNKNOWN_WORKDIR, command_dirs, copy_paths, has_option, package_action, path_below, resolve_path, unwrap, workdirs
+from dfslim.api import (
+    UNKNOWN_WORKDIR,
+    Meta,
+    Severity,
+    Violation,
+    command_dirs,
+    copy_paths,
+    expand,
+    path_below,
+    resolve_path,
+    tool_call,
+    unwrap,
+    workdirs,
+)
 
 META = Meta(
     id="DFS111",
@@ -65,15 +77,6 @@ META = Meta(
 )
 
 WHOLE = (".", "./")
-PIP_INSTALL_VALUES = PIP_VALUE_OPTIONS + (
-    "-c", "--constraint", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target",
-    "--prefix", "--root", "--src", "--upgrade-strategy", "--platform", "--python-version", "--implementation",
-    "--abi", "--no-binary", "--only-binary", "--progress-bar", "--config-settings", "-C", "--global-option",
-    "--install-option", "--report", "--index", "--default-index",
-)
-NODE_VALUES = ("--prefix", "-C", "--cache", "--registry", "--userconfig", "--globalconfig", "--loglevel", "-w",
-               "--workspace", "--omit", "--include", "--only", "--install-strategy", "--filter", "--dir",
-               "--cwd", "--modules-folder", "--cache-folder", "--network-timeout", "--mutex", "--store-dir")
 
 
 class Install:
@@ -87,54 +90,22 @@ class Install:
         self.after = after  # the command to run after the whole copy (None: nothing)
 
 
-def _positional(words, start, values):
-    """The non-option words after `start`, skipping option values."""
-    found, index = [], start
-    while index < len(words):
-        text = words[index].text
-        if text in values:
-            index += 2
-            continue
-        if not text.startswith("-"):
-            found.append(words[index])
-        index += 1
-    return found
-
-
-def _pip(action, spelled):
-    words = action.words
-    requirements, project, index = [], False, action.index + 1
-    while index < len(words):
-        text = words[index].text
-        if text in ("-r", "--requirement") and index + 1 < len(words):
-            requirements.append(words[index + 1].text)
-            index += 2
-            continue
-        if text.startswith("--requirement="):
-            requirements.append(text.split("=", 1)[1])
-        elif text.startswith("-r") and not text.startswith("--") and len(text) > 2:
-            requirements.append(text[2:])
-        elif text in ("-e", "--editable") and index + 1 < len(words):
-            project = project or _is_project(words[index + 1].text)
-            index += 2
-            continue
-        elif text.startswith("--editable="):
-            project = project or _is_project(text.split("=", 1)[1])
-        elif text in PIP_INSTALL_VALUES:
-            index += 2
-            continue
-        elif not text.startswith("-"):
-            project = project or _is_project(text)
-        index += 1
-    if action.tool == "uv pip" and action.action == "sync":
-        requirements = [w.text for w in _positional(words, action.index + 1, PIP_INSTALL_VALUES)]
+def _pip(call, spelled):
+    """`pip install -r requirements.txt`, `uv pip sync requirements.txt`, or an install of
+    the project itself (`pip install .`, `pip install -e .[dev]`)."""
+    if call.action == "sync":
+        requirements = [word.text for word in call.packages]
+    else:
+        requirements = call.values("-r", "--requirement")
     if requirements:
         return Install("python", requirements)
-    if project and not has_option(words[action.index + 1 :], "--no-deps"):
+    targets = call.values("-e", "--editable") + [word.text for word in call.packages]
+    if any(_is_project(text) for text in targets) and not call.has("--no-deps"):
+        words = call.words
         command = spelled(words)
-        after = command.replace(f" {words[action.index].text} ", f" {words[action.index].text} --no-deps ", 1)
+        after = command.replace(f" {words[call.index].text} ", f" {words[call.index].text} --no-deps ", 1)
         note = "(list the project's dependencies in requirements.txt, e.g. with `pip-compile` or `uv export`)"
-        return Install("python", ["requirements.txt"], before=_pip_requirements(spelled, words, action), after=after, note=note)
+        return Install("python", ["requirements.txt"], before=_pip_requirements(spelled, words, call), after=after, note=note)
     return None
 
 
@@ -150,56 +121,56 @@ def _is_project(text):
 
 def detect(command, spelled):
     """The `Install` a command performs, else None."""
+    call = tool_call(command)
+    if call is not None:
+        return _tool_install(call, spelled)
     words = unwrap(command)
     if not words:
         return None
     name = words[0].text.rsplit("/", 1)[-1]
-    action = package_action(command)
-    if action is not None:
-        verb = action.action
-        rest = action.words[action.index + 1 :] if action.index >= 0 else action.words[1:]
-        if action.tool in ("pip", "uv pip") and verb in ("install", "sync", "download"):
-            return _pip(action, spelled)
-        if action.tool == "uv" and verb == "sync":
-            command_text = spelled(action.words)
-            if has_option(rest, "--no-install-project") or has_option(rest, "--only-dev"):
-                return Install("python", ["pyproject.toml", "uv.lock"])
-            return Install("python", ["pyproject.toml", "uv.lock"], before=command_text + " --no-install-project", after=command_text)
-        if action.tool == "npm" and verb in ("ci", "install", "i", "isntall"):
-            if has_option(rest, "-g", "--global") or _positional(action.words, action.index + 1, NODE_VALUES):
-                return None
-            return Install("node", ["package.json", "package-lock.json"] if verb == "ci" else ["package*.json"])
-        if action.tool == "yarn" and verb in ("", "install"):
-            if verb == "" and _positional(action.words, 1, NODE_VALUES):
-                return None
-            return Install("node", ["package.json", "yarn.lock"])
-        if action.tool == "pnpm" and verb == "fetch":
-            return Install("node", ["pnpm-lock.yaml"])  # fills the store from the lockfile alone
-        if action.tool == "pnpm" and verb in ("install", "i"):
-            if has_option(rest, "-g", "--global") or _positional(action.words, action.index + 1, NODE_VALUES):
-                return None
-            return Install("node", ["package.json", "pnpm-lock.yaml"])
-        return None
     argv = [w.text for w in words]
     if name == "go" and argv[1:3] == ["mod", "download"]:
         return Install("go", ["go.mod", "go.sum"])
-    if name == "poetry" and "install" in argv[1:2]:
-        if has_option(words[2:], "--only-root"):
-            return None
-        command_text = spelled(words)
-        if has_option(words[2:], "--no-root"):
-            return Install("python", ["pyproject.toml", "poetry.lock"])
-        return Install("python", ["pyproject.toml", "poetry.lock"], before=command_text + " --no-root", after=command_text)
-    if name == "pipenv" and argv[1:2] in (["install"], ["sync"]):
-        if argv[1] == "install" and _positional(words, 2, ()):
-            return None
-        return Install("python", ["Pipfile", "Pipfile.lock"])
-    if name in ("bundle", "bundler") and (argv[1:2] == ["install"] or all(a.startswith("-") for a in argv[1:])):
-        return Install("ruby", ["Gemfile", "Gemfile.lock"])
     if name in ("composer", "composer.phar") and "install" in argv[1:2]:
         return Install("php", ["composer.json", "composer.lock"])
     if name.startswith("php") and len(argv) > 2 and argv[1].endswith("composer.phar") and argv[2] == "install":
         return Install("php", ["composer.json", "composer.lock"])
+    return None
+
+
+def _tool_install(call, spelled):
+    """The `Install` of a package-tool command that installs from manifests, else None."""
+    tool, action = call.name, call.action
+    if tool in ("pip", "uv pip") and action in ("install", "sync", "download"):
+        return _pip(call, spelled)
+    if tool == "uv" and action == "sync":
+        command_text = spelled(call.words)
+        if call.has("--no-install-project", "--only-dev"):
+            return Install("python", ["pyproject.toml", "uv.lock"])
+        return Install("python", ["pyproject.toml", "uv.lock"], before=command_text + " --no-install-project", after=command_text)
+    if tool == "poetry" and action == "install":
+        if call.has("--only-root"):
+            return None
+        command_text = spelled(call.words)
+        if call.has("--no-root"):
+            return Install("python", ["pyproject.toml", "poetry.lock"])
+        return Install("python", ["pyproject.toml", "poetry.lock"], before=command_text + " --no-root", after=command_text)
+    if tool == "pipenv" and action in ("install", "sync"):
+        if action == "install" and call.packages:
+            return None
+        return Install("python", ["Pipfile", "Pipfile.lock"])
+    if tool == "bundle" and (action == "install" or not call.verb):
+        return Install("ruby", ["Gemfile", "Gemfile.lock"])
+    if tool in ("npm", "pnpm") and action in ("install", "ci"):
+        if call.has("-g", "--global") or call.packages:
+            return None
+        if tool == "pnpm":
+            return Install("node", ["package.json", "pnpm-lock.yaml"])
+        return Install("node", ["package.json", "package-lock.json"] if action == "ci" else ["package*.json"])
+    if tool == "pnpm" and action == "fetch":
+        return Install("node", ["pnpm-lock.yaml"])  # fills the store from the lockfile alone
+    if tool == "yarn" and action == "install" and call.verb in ("", "install"):
+        return Install("node", ["package.json", "yarn.lock"])
     return None
 
 

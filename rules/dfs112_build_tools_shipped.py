@@ -73,21 +73,22 @@ A deliberate choice, such as the official `php` images keeping `$PHPIZE_DEPS` fo
 import fnmatch
 import re
 
-from dfslim.api import Meta, Severity, Violation
-from dfslim.regex import lazy_compile
-from dfslim.shell import (
+from dfslim.api import (
     SHELLS,
-    apt_action,
+    Meta,
+    Severity,
+    Violation,
     expanded,
-    has_option,
     installed_packages,
-    package_action,
     package_name,
     removed_packages,
     spell,
-    subcommand,
+    build_graph,
+    tool_action,
+    tool_call,
     unwrap,
 )
+from dfslim.regex import lazy_compile
 
 META = Meta(
     id="DFS112",
@@ -137,52 +138,41 @@ def _left_installed(instruction):
     pending: dict[str, tuple[str, str | None, int]] = {}  # name -> (tool, apk virtual, command index)
     auto: set[str] = set()  # pending names `apt-mark auto` marked as automatically installed
     for index, command in enumerate(commands):
-        words = unwrap(command)
-        if words and words[0].text.rsplit("/", 1)[-1] == "apt-mark":
-            _apt_mark(words, pending, auto)
-            continue
-        action = package_action(command)
+        action = tool_call(command)
         if action is None:
             continue
+        if action.name == "apt-mark":
+            _apt_mark(action, pending, auto)
+            continue
         installed = installed_packages(command)
-        virtual = _virtual(action.words) if action.tool == "apk" else None
+        virtual = (action.values("--virtual", "-t") or [None])[0] if action.name == "apk" else None
         for word in installed:
             for name in _names(instruction, commands, index, word.text):
                 if is_build_tool(name) or "$" in name:
-                    pending[name] = (action.tool, virtual, index)
+                    pending[name] = (action.name, virtual, index)
                     auto.discard(name)
         removed = [n for w in removed_packages(command) for n in _names(instruction, commands, index, w.text)]
         for name, (_tool, virtual, _index) in list(pending.items()):
             if any(fnmatch.fnmatchcase(name, pattern) or pattern == virtual for pattern in removed):
                 del pending[name]
-        if action.tool == "apt" and _auto_removes(action):
+        if action.name == "apt" and _auto_removes(action):
             for name in auto & set(pending):
                 del pending[name]
     return {name: (tool, index) for name, (tool, _virtual, index) in pending.items() if "$" not in name}
 
 
-def _apt_mark(words, pending, auto) -> None:
+def _apt_mark(call, pending, auto) -> None:
     """`apt-mark auto '.*'` (or names) marks pending apt packages as removable by an
     autoremove; `apt-mark manual NAME` takes one back."""
-    index, sub = subcommand(words)
-    names = [w.text for w in words[index + 1 :] if not w.text.startswith("-")] if index > 0 else []
+    names = [w.text for w in call.packages]
     apt = {name for name, details in pending.items() if details[0] == "apt"}
-    if sub in ("auto", "markauto"):
+    if call.action == "auto":
         if not names or any(ch in name for name in names for ch in "*$^[?"):  # `xargs apt-mark auto`: all
             auto |= apt
         else:
             auto |= apt & {package_name(name) for name in names}
-    elif sub in ("manual", "unmarkauto"):
+    elif call.action == "manual":
         auto -= {package_name(name) for name in names}
-
-
-def _virtual(words):
-    for index, word in enumerate(words):
-        if word.text in ("--virtual", "-t") and index + 1 < len(words):
-            return words[index + 1].text
-        if word.text.startswith("--virtual="):
-            return word.text.partition("=")[2]
-    return None
 
 
 def _names(instruction, commands, index, text):
@@ -194,9 +184,7 @@ def _names(instruction, commands, index, text):
 
 
 def _auto_removes(action) -> bool:
-    return action.action in ("autoremove", "autopurge") or (
-        action.action in ("purge", "remove") and has_option(action.words, "--auto-remove", "--autoremove")
-    )
+    return action.action == "autoremove" or (action.action == "remove" and action.has("--auto-remove", "--autoremove"))
 
 
 def _build_environment(dockerfile) -> bool:
@@ -258,8 +246,8 @@ def _violation(dockerfile, instruction, left):
     base = stage.base_resolved if "$" not in stage.base_resolved else stage.base
     text, script = dockerfile.text, instruction.script
     build, copy = _build_step(text, script)
-    update = "apt-get update && " if "apt" in tools and any(apt_action(c) == "update" for c in commands) else ""
-    builders = [s.label for s in dockerfile.stages if not s.ships]
+    update = "apt-get update && " if "apt" in tools and any(tool_action(c, "apt") == "update" for c in commands) else ""
+    builders = [s.label for s in build_graph(dockerfile).builders]
     if builders:
         sketch = (
             f"install them in your builder stage `{builders[-1]}` instead (it does not ship), build "
@@ -282,8 +270,8 @@ def _violation(dockerfile, instruction, left):
 def _build_step(text, script):
     """The build step of the sketch, from the RUN's own pip install when it has one."""
     for command in script.commands:
-        action = package_action(command)
-        if action is not None and action.tool == "pip" and action.action == "install":
+        action = tool_call(command)
+        if action is not None and action.name == "pip" and action.action == "install":
             pip = spell(text, script, action.words, after=action.index, option="--prefix=/install", limit=80)
             return f" && {pip}", "COPY --from=build /install /usr/local"
         if command.name == "make" and "install" in command.argv:

@@ -44,10 +44,11 @@ import fnmatch
 import posixpath
 import re
 
-from dfslim.api import Meta, Severity, Violation
-from dfslim.regex import lazy_compile
-from dfslim.shell import (
+from dfslim.api import (
     SHELLS,
+    Meta,
+    Severity,
+    Violation,
     command_dirs,
     download,
     expanded,
@@ -58,6 +59,7 @@ from dfslim.shell import (
     unwrap,
     workdirs,
 )
+from dfslim.regex import lazy_compile
 
 META = Meta(
     id="DFS113",

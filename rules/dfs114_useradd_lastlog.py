@@ -25,8 +25,7 @@ Every stage: the file also slows down builder stages. A uid given by a variable 
 value is not known (a build argument without default, `$(id -u)`) is not flagged.
 """
 
-from dfslim.api import Edit, Fix, Meta, Severity, Violation, expand
-from dfslim.shell import spell, unwrap
+from dfslim.api import Edit, Fix, Meta, Severity, Violation, expand, spell, unwrap
 
 META = Meta(
     id="DFS114",

@@ -39,9 +39,8 @@ pick artifacts from a builder. A narrower source path is never flagged.
 
 import posixpath
 
-from dfslim.api import Meta, Severity, Violation, expand
+from dfslim.api import Meta, Severity, Violation, copy_paths, expand
 from dfslim.images import lookup
-from dfslim.shell import copy_paths
 
 META = Meta(
     id="DFS115",

@@ -41,9 +41,8 @@ continuation. The fix is offered only when the joined script keeps its meaning:
 """
 
 
-from dfslim.api import Edit, Fix, Meta, Severity, Violation
+from dfslim.api import Edit, Fix, Meta, Severity, Violation, posix_shells
 from dfslim.regex import lazy_compile
-from dfslim.shell import posix_shells
 
 META = Meta(
     id="DFS116",

@@ -41,8 +41,7 @@ to a service user (the official `postgres` image; images that install `gosu`,
 
 import re
 
-from dfslim.api import Meta, Severity, Violation
-from dfslim.parser import expand
+from dfslim.api import Meta, Severity, Violation, expand
 from dfslim.regex import lazy_compile
 
 META = Meta(

@@ -34,9 +34,8 @@ Safe: replaces the `ADD` keyword with `COPY`, keeping the flags `COPY` knows (`-
 
 import re
 
-from dfslim.api import Edit, Fix, Meta, Severity, Violation, expand
+from dfslim.api import Edit, Fix, Meta, Severity, Violation, copy_paths, expand
 from dfslim.regex import lazy_compile
-from dfslim.shell import copy_paths
 
 META = Meta(
     id="DFS202",

@@ -36,9 +36,8 @@ local test server, nothing crosses a network).
 
 import re
 
-from dfslim.api import Meta, Severity, Violation, expand, split_words, unquote
+from dfslim.api import Meta, Severity, Violation, expand, is_loopback, split_words, unquote
 from dfslim.regex import lazy_compile
-from dfslim.shell import is_loopback
 
 META = Meta(
     id="DFS203",

@@ -36,9 +36,8 @@ programs (`| tar xz`, `| gpg --dearmor`, `| apt-key add -`); words inside quoted
 """
 
 
-from dfslim.api import Meta, Severity, Violation
+from dfslim.api import SHELLS, Meta, Severity, Violation, download, substitutions, unwrap
 from dfslim.regex import lazy_compile
-from dfslim.shell import SHELLS, download, substitutions, unwrap
 
 META = Meta(
     id="DFS205",

@@ -53,18 +53,25 @@ switches are flagged whatever follows); the same words inside a quoted string th
 """
 
 import fnmatch
+import functools
 import posixpath
 import re
 
-from dfslim.api import Meta, Severity, Violation, assignments, expand, split_words, unquote
-from dfslim.shell import (
+from dfslim.api import (
+    declared_tools,
+    Meta,
+    Severity,
+    Violation,
+    assignments,
     download,
+    expand,
     expanded,
     has_option,
     is_loopback,
-    package_action,
-    package_arguments,
+    split_words,
     substitutions,
+    tool_call,
+    unquote,
     unwrap,
 )
 
@@ -82,20 +89,8 @@ APT_SETTINGS = {
     "apt::get::allowunauthenticated": "installs unsigned packages",
     "acquire::allowinsecurerepositories": "accepts unsigned repositories",
 }
-FLAG_CHECKS = {  # tool -> ((option, takes a value, what it does), ...)
-    "apt": (("--allow-unauthenticated", False, "installs unsigned packages"), ("--force-yes", False, "installs unsigned packages"),
-            ("--allow-insecure-repositories", False, "accepts unsigned repositories")),
-    "apk": (("--allow-untrusted", False, "installs packages with untrusted signatures"),),
-    "yum": (("--nogpgcheck", False, "installs packages without checking their signatures"),),
-    "zypper": (("--no-gpg-checks", False, "installs packages without checking their signatures"),),
-    "pip": (("--trusted-host", True, "accepts any certificate (or plain http) from that host"),),
-    "uv pip": (("--allow-insecure-host", True, "accepts any certificate from that host"),),
-    "uv": (("--allow-insecure-host", True, "accepts any certificate from that host"),),
-}
-for _tool in ("dnf", "microdnf", "tdnf"):
-    FLAG_CHECKS[_tool] = FLAG_CHECKS["yum"]
-SIGNED = frozenset({"apk", "yum", "dnf", "microdnf", "tdnf", "zypper"})  # tools that install local package files
-REMOVING = frozenset({"remove", "purge", "autoremove", "autopurge", "del", "erase", "clean", "autoclean", "groupremove", "rm"})
+SIGNED = frozenset({"apk", "rpm", "zypper"})  # tool families that install local package files, signed
+TLS = frozenset({"pip", "uv"})  # tool families whose insecure options are about certificates
 ADVICE = {
     "tls": "keep certificate checks on; behind a TLS-intercepting proxy, add its CA to the image "
     "(`COPY proxy-ca.crt /usr/local/share/ca-certificates/ && update-ca-certificates`)",
@@ -189,14 +184,19 @@ def _option_at(words, option, takes_value):
     return drop
 
 
-INTERESTING = frozenset({"curl", "wget", "curl.exe", "wget.exe", "git", "rpm", "export", "declare", "typeset",
-                         "pip", "pip3", "uv", "npm", "pnpm", "yarn"}) | frozenset(FLAG_CHECKS)
+INTERESTING = frozenset({"curl", "wget", "curl.exe", "wget.exe", "git", "rpm", "export", "declare", "typeset", "pip", "pip3"})
+
+
+@functools.cache
+def _interesting() -> frozenset[str]:
+    """The programs this rule reads: the ones above and every package tool's."""
+    return INTERESTING | {program for tool in declared_tools() for program in tool.programs}
 
 
 def _command(text, instruction, commands, index, command, exact, context):
     words = unwrap(command)
     tool = words[0].text.rsplit("/", 1)[-1] if words else ""
-    if not command.assignments and len(words) == len(command.words) and tool not in INTERESTING \
+    if not command.assignments and len(words) == len(command.words) and tool not in _interesting() \
             and not tool.startswith(("pip", "python", "apt", "dnf", "yum")):
         return  # nothing this rule looks at: keeps long scripts cheap
     prefix = list(command.assignments) + list(command.words[: len(command.words) - len(words)])
@@ -217,7 +217,7 @@ def _command(text, instruction, commands, index, command, exact, context):
     if tool == "git":
         yield from _git(text, words, exact)
         return
-    action = package_action(command)
+    action = tool_call(command)
     if action is None:
         if tool == "rpm":
             files = [w for w in words[1:] if not w.text.startswith("-")]
@@ -225,18 +225,19 @@ def _command(text, instruction, commands, index, command, exact, context):
                 if has_option(words, option) and _untrusted_source(context, files):
                     yield f"`rpm {option}` installs packages without checking them", "signature", _render(text, words, exact, _option_at(words, option, False))
         return
-    if action.action in REMOVING:
+    if action.action in ("remove", "autoremove", "clean"):
         return  # `apt-get purge --force-yes` fetches nothing
     name = words[0].text.rsplit("/", 1)[-1]
     given = {w.text.partition("=")[0] for w in words if w.text.startswith("--")}
-    for option, takes_value, what in FLAG_CHECKS.get(action.tool, ()):
+    family = action.tool.family
+    for option, takes_value, what in action.tool.insecure_options:
         if option in given:
-            if action.tool in SIGNED and not _untrusted_source(context, package_arguments(action)):
+            if family in SIGNED and not _untrusted_source(context, action.packages):
                 continue
-            kind = "tls" if action.tool in ("pip", "uv", "uv pip") else "signature"
+            kind = "tls" if family in TLS else "signature"
             yield f"`{name} {option}` {what}", kind, _render(text, words, exact, _option_at(words, option, takes_value))
     texts = [w.text for w in words]
-    if action.tool == "apt":
+    if action.name == "apt":
         for position, word in enumerate(texts):
             if word in ("-o", "--option") and position + 1 < len(texts):
                 setting, drop = texts[position + 1], {position, position + 1}
@@ -247,7 +248,7 @@ def _command(text, instruction, commands, index, command, exact, context):
             key, _, value = setting.partition("=")
             if key.lower() in APT_SETTINGS and value.lower() in TRUE:
                 yield f"`-o {setting}` {APT_SETTINGS[key.lower()]}", "signature", _render(text, words, exact, drop)
-    elif action.tool in ("yum", "dnf", "microdnf", "tdnf"):
+    elif family == "rpm":
         for position, word in enumerate(texts):
             if word == "--setopt" and position + 1 < len(texts):
                 setting, drop = texts[position + 1], {position, position + 1}
@@ -258,9 +259,9 @@ def _command(text, instruction, commands, index, command, exact, context):
             key, _, value = setting.partition("=")
             if key.lower().rsplit(".", 1)[-1] in ("gpgcheck", "repo_gpgcheck") and value.lower() in FALSE:
                 yield f"`--setopt={setting}` installs packages without checking their signatures", "signature", _render(text, words, exact, drop)
-    elif action.tool == "pip" and action.action == "config" and any("trusted-host" in t for t in texts):
+    elif action.name == "pip" and action.verb == "config" and any("trusted-host" in t for t in texts):
         yield "`pip config set global.trusted-host` makes pip accept any certificate (or plain http) from that host", "tls", "remove this `pip config` command"
-    elif action.tool in ("npm", "pnpm", "yarn"):
+    elif action.name in ("npm", "pnpm", "yarn"):
         yield from _strict_ssl(text, name, words, action, exact)
 
 
@@ -305,8 +306,8 @@ def _strict_ssl(text, name, words, action, exact):
         value = value if equals else (texts[position + 1] if position + 1 < len(texts) else "")
         if value.lower() not in FALSE:
             continue
-        if action.action in ("config", "set", "c"):
-            yield f"`{name}` with `strict-ssl` false accepts any certificate from the registry", "tls", f"remove this `{name} {action.action}` command"
+        if action.action in ("config", "set"):
+            yield f"`{name}` with `strict-ssl` false accepts any certificate from the registry", "tls", f"remove this `{name} {action.verb}` command"
         else:
             drop = {position} if equals else {position, position + 1}
             yield f"`{name} --strict-ssl=false` accepts any certificate from the registry", "tls", _render(text, words, exact, drop)

@@ -28,8 +28,7 @@ Installing the `sudo` package (`apt-get install sudo`), `sudo` as an argument (`
 -aG sudo app`, a sudoers line written with `echo`), and words inside quoted strings.
 """
 
-from dfslim.api import Meta, Severity, Violation
-from dfslim.shell import find_exec, spell, unwrap
+from dfslim.api import Meta, Severity, Violation, find_exec, spell, unwrap
 
 SUDO_VALUE_OPTIONS = ("-u", "-g", "-C", "-h", "-p", "-U", "-r", "-t", "-D", "--user", "--group")
 

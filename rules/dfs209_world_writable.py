@@ -36,9 +36,8 @@ same `RUN`: nothing world-writable ships; modes held in a variable dfslim cannot
 
 import re
 
-from dfslim.api import Meta, Severity, Violation, expand
+from dfslim.api import Meta, Severity, Violation, expand, expanded, find_exec, unwrap
 from dfslim.regex import lazy_compile
-from dfslim.shell import expanded, find_exec, unwrap
 
 META = Meta(
     id="DFS209",

@@ -30,9 +30,17 @@ Alpine's `openssh-client`/`openssh-client-default`, and anything in a builder st
 
 import re
 
-from dfslim.api import Meta, Severity, Violation, expand
+from dfslim.api import (
+    Meta,
+    Severity,
+    Violation,
+    expand,
+    expanded,
+    installed_packages,
+    package_name,
+    tool_call,
+)
 from dfslim.regex import lazy_compile
-from dfslim.shell import expanded, installed_packages, package_action, package_name
 
 META = Meta(
     id="DFS211",
@@ -82,7 +90,7 @@ def _ssh_servers(instruction):
     commands = instruction.script.commands
     for index, command in enumerate(commands):
         installed = installed_packages(command)
-        tool = package_action(command).tool if installed else ""
+        tool = tool_call(command).name if installed else ""
         for word in installed:
             for part in expanded(instruction, commands, index, word.text).split():
                 name = package_name(part)

@@ -20,8 +20,7 @@ built at all. dfslim reports it here and goes on linting the rest of the file.
 A template (Jinja, ERB, Nickel) is not a Dockerfile: lint the file it renders to.
 """
 
-from dfslim.api import Meta, Severity, Violation
-from dfslim.parser import KNOWN_INSTRUCTIONS
+from dfslim.api import KNOWN_INSTRUCTIONS, Meta, Severity, Violation
 
 META = Meta(
     id="DFS300",

@@ -44,9 +44,9 @@ this rule does not check.
 
 import re
 
-from dfslim.api import Edit, Fix, Meta, Severity, Violation
+from dfslim.api import Edit, Fix, Meta, Severity, Violation, spell, tool_call
 from dfslim.regex import lazy_compile
-from dfslim.shell import spell, subcommand, unwrap
+from dfslim.tools import rpm
 
 META = Meta(
     id="DFS301",
@@ -58,17 +58,7 @@ META = Meta(
     others=("hadolint DL3014/DL3030/DL3038",),
 )
 
-APT = frozenset({"apt-get", "apt", "aptitude"})
-RPM = frozenset({"yum", "dnf", "dnf5", "dnf-3"})
-RPM_INSTALLS = frozenset({"install", "groupinstall", "localinstall", "reinstall", "in"})
-APT_VALUE_OPTIONS = ("-o", "-c", "-t", "--option", "--config-file", "--target-release", "--default-release")
-RPM_VALUE_OPTIONS = (
-    "-c", "--config", "-d", "--debuglevel", "-e", "--errorlevel", "-R", "--randomwait",
-    "--installroot", "--releasever", "--setopt", "-x", "--exclude", "--enablerepo",
-    "--disablerepo", "--repo", "--repoid", "--forcearch", "--rpmverbosity", "--color",
-    "--disableplugin", "--enableplugin", "--downloaddir", "--destdir", "--comment",
-    "--advisory", "--advisories", "--bz", "--cve", "--sec-severity", "--secseverity",
-)
+RPM = frozenset({"yum", "dnf", "dnf5", "dnf-3"})  # the rpm programs this rule checks
 APT_SIMULATE = ("-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act")
 TRUE_VALUES = ("1", "true", "yes", "on")
 APT_YES_CONFIG = lazy_compile(r"APT::Get::Assume-?Yes\b[\s\"'=]*(?:\"|')?(?:true|1|yes|on)", re.IGNORECASE)
@@ -80,28 +70,23 @@ def check(dockerfile):
         script = instruction.script
         edits, shown = [], []
         for number, command in enumerate(script.commands):
-            words = unwrap(command)
-            if not words or (command.piped_from and command.name != "xargs"):
+            call = tool_call(command)
+            if call is None or (command.piped_from and command.name != "xargs"):
                 continue  # `yes | apt-get install x`: the input answers
-            tool = words[0].text.rsplit("/", 1)[-1]
-            if tool in APT:
-                index, action = subcommand(words, APT_VALUE_OPTIONS)
-                if action != "install" or _apt_answers(words):
+            words = call.words
+            if call.name == "apt":
+                if call.verb != "install" or _apt_answers(words):
                     continue
                 if _configured(dockerfile, instruction, number, APT_YES_CONFIG, "apt.conf"):
                     continue
-            elif tool in RPM:
-                index, action = subcommand(words, RPM_VALUE_OPTIONS)
-                if action == "group" and index + 1 < len(words) and words[index + 1].text == "install":
-                    index += 1
-                elif action not in RPM_INSTALLS:
-                    continue
-                if _rpm_answers(words):
+            elif call.program in RPM:
+                if call.action != "install" or _rpm_answers(words):
                     continue
                 if _configured(dockerfile, instruction, number, RPM_YES_CONFIG, ".conf"):
                     continue
             else:
                 continue
+            index = call.index + (1 if call.second else 0)  # after `install` in `dnf group install`
             word = words[index]
             edits.append(Edit(word.end, word.end, " -y"))
             shown.append(spell(dockerfile.text, script, words, after=index, option="-y"))
@@ -188,7 +173,7 @@ def _rpm_answers(words) -> bool:
             if RPM_YES_CONFIG.match(text[len("--setopt="):]):
                 return True
             continue
-        if text in RPM_VALUE_OPTIONS:
+        if text in rpm.VALUE_OPTIONS:
             index += 1
             continue
         if text.startswith("-") and not text.startswith("--") and "y" in text[1:]:

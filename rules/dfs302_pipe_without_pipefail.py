@@ -47,9 +47,8 @@ A stage built `FROM` an earlier stage has its base image and inherits its `SHELL
 
 import re
 
-from dfslim.api import Meta, Severity, Violation
+from dfslim.api import SHELLS, Meta, Severity, Violation, has_option, shell_in_effect, shell_program, unwrap
 from dfslim.regex import lazy_compile
-from dfslim.shell import SHELLS, has_option, shell_in_effect, shell_program, unwrap
 
 META = Meta(
     id="DFS302",

@@ -43,9 +43,19 @@ Every stage: any stage can be the target of `docker build --target`.
 import json
 import re
 
-from dfslim.api import Edit, Fix, Meta, Severity, Violation
+from dfslim.api import (
+    LEADING_KEYWORDS,
+    SKIPPED_COMMANDS,
+    Edit,
+    Fix,
+    Meta,
+    Severity,
+    Violation,
+    shell_in_effect,
+    shell_program,
+    tokenize,
+)
 from dfslim.regex import lazy_compile
-from dfslim.shell import LEADING_KEYWORDS, SKIPPED_COMMANDS, shell_in_effect, shell_program, tokenize
 
 META = Meta(
     id="DFS303",

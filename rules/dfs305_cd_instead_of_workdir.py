@@ -35,8 +35,7 @@ Note that `WORKDIR` also changes the directory of the instructions after it.
 - A `cd` that is the only command.
 """
 
-from dfslim.api import Meta, Severity, Violation, expand
-from dfslim.shell import mounts, resolve_path, spell, workdirs
+from dfslim.api import Meta, Severity, Violation, expand, mounts, resolve_path, spell, workdirs
 
 META = Meta(
     id="DFS305",

@@ -40,9 +40,8 @@ Never flagged: local files, paths and URLs (`./app.deb`, `.`, `dist/*.whl`,
 
 import re
 
-from dfslim.api import Meta, Severity, Violation
+from dfslim.api import Meta, Severity, Violation, tool_call
 from dfslim.regex import lazy_compile
-from dfslim.shell import package_action, package_arguments, unwrap
 
 META = Meta(
     id="DFS306",
@@ -55,22 +54,6 @@ META = Meta(
     others=("hadolint DL3008/3013/3016/3018/3028",),
 )
 
-NPM_INSTALLS = frozenset({"install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal", "isntall", "add"})
-PIP_VALUE_OPTIONS = frozenset({
-    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
-    "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--src",
-    "--platform", "--python-version", "--implementation", "--abi", "--trusted-host",
-    "--upgrade-strategy", "--progress-bar", "--only-binary", "--no-binary", "-C",
-    "--config-settings", "--global-option", "--install-option", "--report", "--cache-dir",
-    "--log", "--proxy", "--retries", "--timeout", "--exists-action", "--root-user-action",
-    "--python", "-p", "--cert", "--client-cert", "--index", "--default-index", "--extra-index",
-    "--keyring-provider", "--resolution", "--prerelease", "--index-strategy", "--link-mode",
-    "--refresh-package", "--reinstall-package", "--no-build-package", "--no-binary-package",
-    "--only-binary-package", "--exclude-newer", "--constraints", "--overrides", "--group",
-    "--extra", "--build-constraints", "--torch-backend",
-})
-NPM_VALUE_OPTIONS = frozenset({"--prefix", "-C", "--cache", "--registry", "--userconfig", "--globalconfig", "--loglevel", "-w", "--workspace", "--tag", "--omit", "--include", "--install-strategy"})
-GEM_VALUE_OPTIONS = frozenset({"-i", "--install-dir", "-n", "--bindir", "-s", "--source", "-P", "--trust-policy", "--platform", "-g", "--file", "--build-root", "--document", "--bulk-threshold", "-p", "--http-proxy", "--config-file"})
 PIP_PIN = lazy_compile(r"(===?|~=|>=?|<=?|!=|@)")
 ARCHIVE = lazy_compile(r"\.(whl|tar\.gz|tgz|tar\.bz2|zip|deb|apk|gem|rpm)$", re.IGNORECASE)
 PIN_EXAMPLE = {"apt": "{}=<version>", "apk": "{}=<version>", "pip": "{}==<version>", "npm": "{}@<version>", "gem": "{} -v <version>"}
@@ -111,22 +94,19 @@ def _bare(tool: str, name: str) -> str:
 
 
 def _unpinned(command) -> tuple[str, list[str]]:
-    words = unwrap(command)
-    if not words:
-        return "", []
-    if words[0].text.rsplit("/", 1)[-1] == "gem":
-        return "gem", _gem(words)
-    action = package_action(command)
+    action = tool_call(command)
     if action is None:
         return "", []
-    if action.tool == "apt" and action.action == "install":
-        return "apt", [w.text for w in package_arguments(action) if _named(w.text) and "=" not in w.text]
-    if action.tool == "apk" and action.action == "add":
-        return "apk", [w.text for w in package_arguments(action) if _named(w.text) and not re.search(r"[=~<>]", w.text)]
-    if action.tool in ("pip", "uv pip") and action.action == "install":
-        return "pip", _pip(action.words[action.index + 1 :])
-    if action.tool == "npm" and action.action in NPM_INSTALLS:
-        return "npm", _npm(action.words[action.index + 1 :])
+    if action.name == "apt" and action.verb == "install":
+        return "apt", [w.text for w in action.packages if _named(w.text) and "=" not in w.text]
+    if action.name == "apk" and action.action == "install":
+        return "apk", [w.text for w in action.packages if _named(w.text) and not re.search(r"[=~<>]", w.text)]
+    if action.name in ("pip", "uv pip") and action.action == "install":
+        return "pip", _pip(action)
+    if action.name == "npm" and action.action == "install":
+        return "npm", _npm(action)
+    if action.name == "gem" and action.action == "install":
+        return "gem", _gem(action)
     return "", []
 
 
@@ -141,36 +121,24 @@ def _named(text: str) -> bool:
     )
 
 
-def _pip(words) -> list[str]:
-    found, index = [], 0
-    while index < len(words):
-        text = words[index].text
-        index += 1
-        if text == "--":
-            continue
-        if text.startswith("-"):
-            if text in PIP_VALUE_OPTIONS:
-                index += 1
-            continue
-        if not _named(text) or "/" in text or text.startswith("git+"):
+def _pip(call) -> list[str]:
+    packages = [word.text for word in call.packages]
+    found = []
+    for position, text in enumerate(packages):
+        if text == "--" or not _named(text) or "/" in text or text.startswith("git+"):
             continue
         if PIP_PIN.search(text) or text.endswith(";"):
             continue
-        if index < len(words) and words[index].text.startswith(("==", "~=", ">=", "<=", "!=", "@", "<", ">")):
+        if packages[position + 1 : position + 2] and packages[position + 1].startswith(("==", "~=", ">=", "<=", "!=", "@", "<", ">")):
             continue  # `flask ==3.0` written apart
         found.append(text)
     return found
 
 
-def _npm(words) -> list[str]:
-    found, index = [], 0
-    while index < len(words):
-        text = words[index].text
-        index += 1
-        if text.startswith("-"):
-            if text in NPM_VALUE_OPTIONS:
-                index += 1
-            continue
+def _npm(call) -> list[str]:
+    found = []
+    for word in call.packages:
+        text = word.text
         if not _named(text) or text.startswith(("git+", "git@", "github:", "file:", "http:", "https:", "npm:")):
             continue
         name, at, version = text[1:].partition("@") if text.startswith("@") else text.partition("@")
@@ -184,27 +152,10 @@ def _npm(words) -> list[str]:
     return found
 
 
-def _gem(words) -> list[str]:
-    index, _ = 1, None
-    while index < len(words) and words[index].text.startswith("-"):
-        index += 1
-    if index >= len(words) or words[index].text != "install":
-        return []
-    rest = words[index + 1 :]
-    texts = [w.text for w in rest]
+def _gem(call) -> list[str]:
+    texts = [word.text for word in call.arguments]
     if "--" in texts:
         texts = texts[: texts.index("--")]
     if any(t in ("-v", "--version") or t.startswith("--version=") for t in texts):
         return []
-    found, index = [], 0
-    while index < len(texts):
-        text = texts[index]
-        index += 1
-        if text.startswith("-"):
-            if text in GEM_VALUE_OPTIONS:
-                index += 1
-            continue
-        if not _named(text) or ":" in text:
-            continue
-        found.append(text)
-    return found
+    return [word.text for word in call.packages if word.text != "--" and _named(word.text) and ":" not in word.text]

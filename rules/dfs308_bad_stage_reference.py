@@ -42,8 +42,7 @@ Name stages and reference them by name: indexes shift when a stage is added.
   builder to an image of that name.
 """
 
-from dfslim.api import Meta, Severity, Violation, expand
-from dfslim.shell import mounts
+from dfslim.api import Meta, Severity, Violation, expand, mounts
 
 META = Meta(
     id="DFS308",

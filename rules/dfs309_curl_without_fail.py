@@ -34,8 +34,18 @@ HTTP error then fails the build where it happens; a successful download is uncha
 - `curl` inside a quoted string or a `$(...)` substitution.
 """
 
-from dfslim.api import Edit, Fix, Meta, Severity, Violation
-from dfslim.shell import download, shell_in_effect, shell_program, spell, unwrap
+from dfslim.api import (
+    Edit,
+    Fix,
+    Meta,
+    Severity,
+    Violation,
+    download,
+    shell_in_effect,
+    shell_program,
+    spell,
+    unwrap,
+)
 
 META = Meta(
     id="DFS309",

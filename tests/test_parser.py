@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dfslim.graph import ships
 from dfslim.model import ParseError
 from dfslim.parser import expand, parse, parse_bytes
 
@@ -155,9 +156,9 @@ def test_stages_names_parents_and_shipping():
     assert base.base_resolved == "python:3.12-slim"
     assert final.parent == 0 and final.name == "final"
     assert unused.base_resolved == "debian:bookworm-slim"
-    assert [s.ships for s in df.stages] == [False, False, False, True]
+    assert [ships(df, s) for s in df.stages] == [False, False, False, True]
     df = parse(text.rsplit("FROM ${IMAGE", 1)[0])
-    assert [s.ships for s in df.stages] == [True, False, True]
+    assert [ships(df, s) for s in df.stages] == [True, False, True]
     assert df.find_stage("BASE") is df.stages[0]
     assert df.lineage(df.stages[2]) == [df.stages[0], df.stages[2]]
 

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import SHARED
 from dfslim.config import Settings
+from dfslim.graph import ships
 from dfslim.linter import lint
 from dfslim.parser import parse
 
@@ -58,7 +59,7 @@ def test_seed_001_multistage_builder_has_no_size_finding():
     dockerfile = parse(multi)
     found = lint(dockerfile, Settings().rules())
     builder = dockerfile.stages[0]
-    assert builder.name == "builder" and not builder.ships
+    assert builder.name == "builder" and not ships(dockerfile, builder)
     assert [f for f in found if f.category == "size" and f.stage == "builder"] == []
 
 

@@ -1,0 +1,185 @@
+"""The build graph: which stages use which, which ship, and what a stage inherits.
+
+A stage uses an earlier stage when it is built `FROM` it, copies from it (`COPY
+--from=`), or mounts it (`RUN --mount=...,from=`). The stages that ship are the build
+targets and the stages they are built `FROM`; rules ask `ships(stage)` and never walk
+stages themselves. A stage built `FROM` another inherits its `USER` and `SHELL`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import NamedTuple
+
+from dfslim.model import Dockerfile, Instruction, Stage
+from dfslim.regex import lazy_compile
+from dfslim.shell import SHELLS
+from dfslim.values import expand
+
+WINDOWS_IMAGE_RE = lazy_compile(
+    r"(^|/)(windows|windowsservercore|nanoserver|servercore)([:/@-]|$)|mcr\.microsoft\.com/(windows|powershell|dotnet/framework)",
+    re.IGNORECASE,
+)
+
+
+class Use(NamedTuple):
+    """Stage `user` uses stage `used` through `how` ("from", "copy" or "mount") at `instruction`."""
+
+    user: int
+    used: int
+    how: str
+    instruction: Instruction
+
+
+class BuildGraph:
+    """The stages of one Dockerfile and how they use each other; see `build_graph`."""
+
+    __slots__ = ("dockerfile", "uses", "targets", "_shipped")
+
+    def __init__(self, dockerfile: Dockerfile, uses: tuple[Use, ...], targets: tuple[int, ...]):
+        self.dockerfile = dockerfile
+        self.uses = uses
+        self.targets = targets  # stage indexes, in file order
+        shipped: set[int] = set()
+        for target in targets:
+            shipped.update(stage.index for stage in dockerfile.lineage(dockerfile.stages[target]))
+        self._shipped = frozenset(shipped)
+
+    def ships(self, stage: Stage | None) -> bool:
+        """Whether the stage ends up in an image that is built: a target, or a stage a
+        target is built FROM. Instructions before the first FROM belong to no stage."""
+        return stage is not None and stage.index in self._shipped
+
+    def users_of(self, stage: Stage) -> tuple[Use, ...]:
+        return tuple(use for use in self.uses if use.used == stage.index)
+
+    def used_by(self, stage: Stage) -> tuple[Use, ...]:
+        return tuple(use for use in self.uses if use.user == stage.index)
+
+    @property
+    def builders(self) -> tuple[Stage, ...]:
+        """The stages that do not ship."""
+        return tuple(stage for stage in self.dockerfile.stages if stage.index not in self._shipped)
+
+
+def build_graph(dockerfile: Dockerfile) -> BuildGraph:
+    """The build graph of a Dockerfile, computed once and kept with it."""
+    return dockerfile.memo(_build)
+
+
+def ships(dockerfile: Dockerfile, stage: Stage | None) -> bool:
+    """Whether `stage` ships (see `BuildGraph.ships`)."""
+    return build_graph(dockerfile).ships(stage)
+
+
+def _build(dockerfile: Dockerfile) -> BuildGraph:
+    return BuildGraph(dockerfile, _uses(dockerfile), (len(dockerfile.stages) - 1,))
+
+
+def _uses(dockerfile: Dockerfile) -> tuple[Use, ...]:
+    found: list[Use] = []
+    for stage in dockerfile.stages:
+        if stage.parent is not None:
+            found.append(Use(stage.index, stage.parent, "from", stage.instruction))
+        for instruction in stage.instructions:
+            for how, reference in _references(instruction):
+                used = _earlier_stage(dockerfile, reference, stage)
+                if used is not None:
+                    found.append(Use(stage.index, used.index, how, instruction))
+    return tuple(found)
+
+
+def _references(instruction: Instruction):
+    if instruction.keyword in ("COPY", "ADD"):
+        source = instruction.flag("from")
+        if source:
+            yield "copy", expand(source, instruction.scope)
+    elif instruction.keyword == "RUN":
+        for value in instruction.flag_values("mount"):
+            for part in expand(value, instruction.scope).split(","):
+                key, _, item = part.partition("=")
+                if key.strip().lower() == "from" and item.strip():
+                    yield "mount", item.strip().strip("\"'")
+
+
+def _earlier_stage(dockerfile: Dockerfile, reference: str, stage: Stage) -> Stage | None:
+    used = dockerfile.find_stage(reference)
+    return used if used is not None and used.index < stage.index else None
+
+
+# ---------------------------------------------------------------------------- what a stage inherits
+
+
+def _lineage_indexes(dockerfile: Dockerfile, stage_index: int) -> frozenset[int]:
+    table = dockerfile.memo(_lineages)
+    return table.get(stage_index, frozenset())
+
+
+def _lineages(dockerfile: Dockerfile) -> Mapping[int, frozenset[int]]:
+    return MappingProxyType({stage.index: frozenset(s.index for s in dockerfile.lineage(stage)) for stage in dockerfile.stages})
+
+
+def user_in_effect(dockerfile: Dockerfile, instruction: Instruction) -> str | None:
+    """The user (without group) the last `USER` before `instruction` in its lineage names,
+    as written; None when there is none."""
+    found = None
+    for earlier in dockerfile.by_keyword.get("USER", ()):
+        if earlier.index >= instruction.index:
+            break
+        if earlier.stage in _lineage_indexes(dockerfile, instruction.stage) and earlier.args.strip():
+            found = earlier.args.split()[0].split(":")[0]
+    return found
+
+
+def shell_in_effect(dockerfile: Dockerfile, instruction: Instruction) -> tuple[str, ...] | None:
+    """The argv of the last exec-form `SHELL` before `instruction` in its stage lineage
+    (`("/bin/bash", "-o", "pipefail", "-c")`), None when there is none (the default)."""
+    if dockerfile.stage_of(instruction) is None:
+        return None
+    shell = None
+    lineage = _lineage_indexes(dockerfile, instruction.stage)
+    for earlier in dockerfile.by_keyword.get("SHELL", ()):
+        if earlier.index >= instruction.index:
+            break
+        if earlier.stage in lineage and earlier.exec_form:
+            shell = earlier.exec_form
+    return shell
+
+
+def shell_program(shell) -> str:
+    """The lower-case basename of a SHELL argv's program (`C:\\...\\powershell.exe` ->
+    `powershell.exe`), "" for None."""
+    return shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if shell else ""
+
+
+def posix_shell(dockerfile: Dockerfile, instruction: Instruction) -> bool:
+    """Whether a shell-form RUN runs in a POSIX shell: the last `SHELL` of its stage
+    lineage before it names `sh`, `bash`..., or there is none and the root base image is
+    not a Windows one (whose default is `cmd`). PowerShell and `cmd` are not: `&&`,
+    `{ ...; }` and `;` mean other things there."""
+    return posix_shells(dockerfile).get(instruction.index, False)
+
+
+def posix_shells(dockerfile: Dockerfile) -> Mapping[int, bool]:
+    """`posix_shell` for every instruction (by index), found in one pass and kept."""
+    return dockerfile.memo(_posix_shells)
+
+
+def _posix_shells(dockerfile: Dockerfile) -> Mapping[int, bool]:
+    found: dict[int, bool] = {}
+    last_shell: dict[int, tuple[str, ...] | None] = {}
+    for stage in dockerfile.stages:
+        shell = last_shell.get(stage.parent) if stage.parent is not None else None
+        root = dockerfile.lineage(stage)[0]
+        windows = bool(WINDOWS_IMAGE_RE.search(root.base_resolved))
+        for instruction in stage.instructions:
+            if shell is not None:
+                found[instruction.index] = bool(shell) and shell_program(shell) in SHELLS
+            else:
+                found[instruction.index] = not windows
+            if instruction.keyword == "SHELL":
+                shell = instruction.exec_form or ()
+        last_shell[stage.index] = shell
+    return MappingProxyType(found)

@@ -1,0 +1,51 @@
+"""Yarn: `yarn`, `yarn install`, `yarn add`, `yarn global add` (Yarn 1 and Yarn 2+)."""
+
+from __future__ import annotations
+
+from dfslim.tools.spec import Tool
+
+VALUE_OPTIONS = frozenset({
+    "--cwd", "--cache-folder", "--preferred-cache-folder", "--modules-folder", "--mutex", "--network-timeout",
+    "--global-folder", "--link-folder", "--registry", "--proxy", "--https-proxy", "--network-concurrency",
+    "--use-yarnrc",
+})
+# options and variables only Yarn 2+ (berry) knows: it keeps its cache per project or
+# in a global folder, not where Yarn 1 does
+BERRY_OPTIONS = ("--immutable", "--immutable-cache", "--check-cache", "--mode", "--inline-builds", "--refresh-lockfile")
+BERRY_VARIABLES = frozenset(
+    {"YARN_NODE_LINKER", "YARN_ENABLE_GLOBAL_CACHE", "YARN_ENABLE_IMMUTABLE_INSTALLS", "YARN_GLOBAL_FOLDER", "YARN_ENABLE_MIRROR", "YARN_PNP_MODE"}
+)
+BERRY_FILES = frozenset({".yarnrc.yml", ".yarn", ".pnp.cjs"})
+
+TOOL = Tool(
+    name="yarn",
+    family="yarn",
+    programs=frozenset({"yarn"}),
+    value_options=VALUE_OPTIONS,
+    actions={
+        "install": "install",
+        "add": "add",
+        "upgrade": "upgrade",
+        "remove": "remove",
+        "global": "global",
+        "cache": "cache",
+        "config": "config",
+        "set": "set",
+        "policies": "policies",
+        "dlx": "dlx",
+        "workspaces": "workspaces",
+        "run": "run",
+        "build": "run",
+    },
+    compound={"global": {"add": "add", "remove": "remove"}, "cache": {"clean": "clean"}},
+    bare="install",  # `yarn` alone installs
+    info_options=("--version", "-v", "--help", "-h"),
+    cleans=frozenset({("cache", "clean")}),
+    fills=frozenset({"install", "add"}),
+    caches=("/usr/local/share/.cache/yarn", "~/.cache/yarn", "~/.yarn", "~/.yarn/cache"),
+    cache_variables=("YARN_CACHE_FOLDER", "yarn_cache_folder"),
+    cache_options=("--cache-folder", "--preferred-cache-folder"),
+    clean="yarn cache clean",
+    cache_query="yarn cache dir",
+    mount="/usr/local/share/.cache/yarn",
+)
