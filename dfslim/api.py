@@ -17,13 +17,14 @@ from __future__ import annotations
 import enum
 from typing import NamedTuple
 
-from dfslim.edits import append_at_end, insert_option, spell
+from dfslim.edits import append_at_end, cleanup_commands, insert_option, spell
 from dfslim.effects import (
     UNKNOWN_WORKDIR,
     Caches,
     CopyWrites,
     Removals,
     cache_mounted,
+    caches_kept,
     clears_apt_lists,
     command_dirs,
     copy_paths,
@@ -44,6 +45,7 @@ from dfslim.effects import (
 from dfslim.graph import (
     BuildGraph,
     build_graph,
+    earlier_in_lineage,
     posix_shell,
     posix_shells,
     shell_in_effect,
@@ -62,8 +64,8 @@ __all__ = [
     "INSTALLING", "KNOWN_INSTRUCTIONS", "LEADING_KEYWORDS", "SHELLS", "SKIPPED_COMMANDS", "UNKNOWN_WORKDIR", "BuildGraph", "Caches", "Command", "Comment", "CopyWrites",
     "Dockerfile", "Download", "Edit", "Fix", "Flag", "Heredoc", "Instruction", "Meta", "ParseError",
     "Removals", "Script", "Severity", "Stage", "Tool", "ToolCall", "Violation", "Word", "append_at_end",
-    "assignments", "build_graph", "cache_mounted", "clears_apt_lists", "command_dirs", "copy_paths",
-    "copy_writes", "created_paths", "declared_tools", "download", "env_value", "expand", "expanded", "find_exec",
+    "assignments", "build_graph", "cache_mounted", "caches_kept", "cleanup_commands", "clears_apt_lists", "command_dirs", "copy_paths",
+    "copy_writes", "created_paths", "declared_tools", "download", "earlier_in_lineage", "env_value", "expand", "expanded", "find_exec",
     "has_option", "home_paths", "insert_option", "installed_packages", "is_loopback", "is_rm",
     "last_index", "mounts", "option_value", "package_name", "path_below", "posix_shell",
     "posix_shells", "removed_packages", "removes", "resolve_path", "shell_in_effect", "shell_program",

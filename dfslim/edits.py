@@ -54,3 +54,16 @@ def spell(text: str, script: Script, words, after: int = -1, option: str = "", l
             return line + " ..."
         line = candidate
     return line
+
+
+def cleanup_commands(offenders) -> str:
+    """` && yum clean all && npm cache clean --force`: the clean command of each offender's
+    tool, once each, under `sudo` when the offender ran under it; offenders are (command,
+    tool call) pairs."""
+    cleanups: list[str] = []
+    for command, call in offenders:
+        sudo = "sudo " if command.words[0].text.rsplit("/", 1)[-1] == "sudo" else ""
+        cleanup = sudo + call.tool.clean
+        if cleanup not in cleanups:
+            cleanups.append(cleanup)
+    return "".join(" && " + cleanup for cleanup in cleanups)

@@ -476,6 +476,18 @@ class Caches:
         return self._removals.after(index, *paths)
 
 
+def caches_kept(dockerfile, instruction: Instruction, wanted) -> list[tuple[Command, object]]:
+    """The package-tool commands of a RUN that `wanted(index, call)` selects and whose
+    download cache stays in the layer (see `Caches.left`), as (command, call), in order."""
+    caches = Caches(dockerfile, instruction)
+    found = []
+    for index, command in enumerate(instruction.script.commands):
+        call = tool_call(command)
+        if call is not None and wanted(index, call) and caches.left(index, call) is not None:
+            found.append((command, call))
+    return found
+
+
 def _empties(command: Command, tool) -> bool:
     if tool.cache_query and command.name == "rm" and any(tool.cache_query in word.text for word in command.words[1:]):
         return True  # `rm -rf "$(pip cache dir)"`

@@ -121,6 +121,15 @@ def _lineages(dockerfile: Dockerfile) -> Mapping[int, frozenset[int]]:
     return MappingProxyType({stage.index: frozenset(s.index for s in dockerfile.lineage(stage)) for stage in dockerfile.stages})
 
 
+def earlier_in_lineage(dockerfile: Dockerfile, instruction: Instruction, candidates) -> bool:
+    """Whether one of `candidates` comes before `instruction` in its stage or a stage it
+    is built FROM (an earlier RUN that wrote a configuration file, say)."""
+    if not candidates or dockerfile.stage_of(instruction) is None:
+        return False
+    lineage = _lineage_indexes(dockerfile, instruction.stage)
+    return any(candidate.index < instruction.index and candidate.stage in lineage for candidate in candidates)
+
+
 def user_in_effect(dockerfile: Dockerfile, instruction: Instruction) -> str | None:
     """The user (without group) the last `USER` before `instruction` in its lineage names,
     as written; None when there is none."""

@@ -36,7 +36,16 @@ Debian bookworm, 40 MB for Ubuntu 22.04), from the sourced table in
 Only stages that ship: a builder stage's lists never reach the final image.
 """
 
-from dfslim.api import Fix, Meta, Severity, Violation, append_at_end, cache_mounted, clears_apt_lists, tool_action
+from dfslim.api import (
+    Fix,
+    Meta,
+    Severity,
+    Violation,
+    append_at_end,
+    cache_mounted,
+    clears_apt_lists,
+    tool_action,
+)
 from dfslim.savings import apt_lists_bytes, stage_base
 from dfslim.tools import apt
 

@@ -48,6 +48,7 @@ from dfslim.api import (
     Meta,
     Severity,
     Violation,
+    earlier_in_lineage,
     expand,
     insert_option,
     package_name,
@@ -78,7 +79,7 @@ CONFIG_RE = lazy_compile(r"APT::Install-Recommends\s*[\"']?\s*(?:=\s*)?" + OFF, 
 def check(dockerfile):
     writers = [run for run in dockerfile.of("RUN") if _writes_config(run)]  # once per file, not per RUN
     for instruction in dockerfile.of("RUN"):
-        if _configured_before(dockerfile, instruction, writers):
+        if earlier_in_lineage(dockerfile, instruction, writers):
             continue
         commands = instruction.script.commands
         offenders = []
@@ -175,18 +176,6 @@ def _recommends_off(action, scope) -> bool:
     if action.program == "aptitude" and action.has("-R", "--without-recommends"):
         return True
     return any(OPTION_RE.search(value) for value in action.values("-o", "--option"))
-
-
-def _configured_before(dockerfile, instruction, writers) -> bool:
-    """An apt configuration turning recommendations off, written by an earlier RUN of the
-    stage or of a stage it is built FROM."""
-    if not writers:
-        return False
-    stage = dockerfile.stage_of(instruction)
-    if stage is None:
-        return False
-    lineage = dockerfile.lineage(stage)
-    return any(run.index < instruction.index and dockerfile.stage_of(run) in lineage for run in writers)
 
 
 def _writes_config(instruction) -> bool:

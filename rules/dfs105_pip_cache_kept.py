@@ -43,7 +43,17 @@ a cache or tmpfs mount on the pip/uv cache (`/root/.cache/pip`, `/root/.cache`,
 Only stages that ship: a builder stage's cache never reaches the final image.
 """
 
-from dfslim.api import Caches, Fix, Meta, Severity, Violation, insert_option, spell, tool_call
+from dfslim.api import (
+    Fix,
+    Meta,
+    Severity,
+    Violation,
+    caches_kept,
+    earlier_in_lineage,
+    insert_option,
+    spell,
+    tool_call,
+)
 from dfslim.savings import figure
 
 META = Meta(
@@ -62,35 +72,19 @@ PYTHON_INSTALLERS = frozenset({"pip", "uv pip"})
 def check(dockerfile):
     writers = [run for run in dockerfile.of("RUN") if _configures_pip(run)]  # once per file, not per RUN
     for instruction in dockerfile.of("RUN"):
-        configured = _configured_before(dockerfile, instruction, writers)
-        caches = Caches(dockerfile, instruction)
-        offenders = []
-        for index, command in enumerate(instruction.script.commands):
-            if _config_command(command):
-                configured = True
-                continue
-            call = tool_call(command)
-            if call is None or call.action != "install" or call.name not in PYTHON_INSTALLERS:
-                continue
-            if call.name == "pip" and configured:
-                continue
-            if caches.left(index, call) is None:
-                continue
-            offenders.append(call)
+        configured = earlier_in_lineage(dockerfile, instruction, writers)
+        commands = instruction.script.commands
+        # `pip config set global.no-cache-dir` earlier in this RUN covers the pip after it
+        first_config = next((index for index, command in enumerate(commands) if _config_command(command)), len(commands))
+
+        def wanted(index, call) -> bool:
+            if call.action != "install" or call.name not in PYTHON_INSTALLERS:
+                return False
+            return call.name != "pip" or not (configured or first_config < index)
+
+        offenders = [call for _command, call in caches_kept(dockerfile, instruction, wanted)]
         if offenders:
             yield _violation(dockerfile, instruction, offenders)
-
-
-def _configured_before(dockerfile, instruction, writers) -> bool:
-    """Whether an earlier RUN of the stage (or of a stage it is built FROM) ran
-    `pip config set ....no-cache-dir`."""
-    if not writers:
-        return False
-    stage = dockerfile.stage_of(instruction)
-    if stage is None:
-        return False
-    lineage = dockerfile.lineage(stage)
-    return any(run.index < instruction.index and dockerfile.stage_of(run) in lineage for run in writers)
 
 
 def _violation(dockerfile, instruction, offenders):

@@ -39,7 +39,7 @@ something just built: `apk add --no-network --virtual .rundeps $runDeps`).
 Only stages that ship: a builder stage's cache never reaches the final image.
 """
 
-from dfslim.api import Caches, Fix, Meta, Severity, Violation, insert_option, spell, tool_call
+from dfslim.api import Fix, Meta, Severity, Violation, caches_kept, insert_option, spell
 from dfslim.savings import figure
 
 META = Meta(
@@ -54,14 +54,7 @@ META = Meta(
 
 def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
-        caches = Caches(dockerfile, instruction)
-        offenders = []
-        for index, command in enumerate(instruction.script.commands):
-            call = tool_call(command)
-            if call is None or call.name != "apk" or call.verb != "add":
-                continue
-            if caches.left(index, call) is not None:
-                offenders.append(call)
+        offenders = [call for _command, call in caches_kept(dockerfile, instruction, _adds)]
         if not offenders:
             continue
         script = instruction.script
@@ -77,3 +70,7 @@ def check(dockerfile):
             fix=fix,
             savings_bytes=figure("apk-cache:default"),
         )
+
+
+def _adds(_index, call) -> bool:
+    return call.name == "apk" and call.verb == "add"

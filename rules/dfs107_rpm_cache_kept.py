@@ -43,7 +43,7 @@ later in the same `RUN`, or when a cache or tmpfs mount covers the cache folder.
 Only stages that ship: a builder stage's cache never reaches the final image.
 """
 
-from dfslim.api import Caches, Fix, Meta, Severity, Violation, append_at_end, tool_call
+from dfslim.api import Fix, Meta, Severity, Violation, append_at_end, caches_kept, cleanup_commands
 from dfslim.savings import figure
 
 META = Meta(
@@ -62,23 +62,10 @@ SAVINGS_KEY = {"yum": "rpm-cache:yum", "dnf": "rpm-cache:dnf", "microdnf": "rpm-
 
 def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
-        caches = Caches(dockerfile, instruction)
-        offenders = []
-        for index, command in enumerate(instruction.script.commands):
-            call = tool_call(command)
-            if call is None or call.tool.family not in FAMILIES or call.action != "install":
-                continue
-            if caches.left(index, call) is not None:
-                offenders.append((command, call))
+        offenders = caches_kept(dockerfile, instruction, _installs)
         if not offenders:
             continue
-        cleanups = []
-        for command, call in offenders:
-            sudo = "sudo " if command.words[0].text.rsplit("/", 1)[-1] == "sudo" else ""
-            cleanup = sudo + call.tool.clean
-            if cleanup not in cleanups:
-                cleanups.append(cleanup)
-        text = "".join(" && " + cleanup for cleanup in cleanups)
+        text = cleanup_commands(offenders)
         edit = append_at_end(dockerfile, instruction, text)
         fix = Fix(f"Append `{text.strip()}` to this RUN", (edit,)) if edit else None
         first = offenders[0][1]
@@ -90,6 +77,10 @@ def check(dockerfile):
             fix=fix,
             savings_bytes=_saving({call.name for _command, call in offenders}),
         )
+
+
+def _installs(_index, call) -> bool:
+    return call.tool.family in FAMILIES and call.action == "install"
 
 
 def _saving(tools) -> int | None:

@@ -50,7 +50,21 @@ Only stages that ship: an `npm ci` that only builds assets in a builder stage le
 nothing in the final image.
 """
 
-from dfslim.api import Caches, Fix, Meta, Severity, Violation, append_at_end, assignments, expand, mounts, split_words, tool_call, unquote
+from dfslim.api import (
+    Fix,
+    Meta,
+    Severity,
+    Violation,
+    append_at_end,
+    assignments,
+    caches_kept,
+    cleanup_commands,
+    expand,
+    mounts,
+    split_words,
+    tool_call,
+    unquote,
+)
 from dfslim.savings import figure
 from dfslim.tools import yarn
 
@@ -66,30 +80,19 @@ META = Meta(
 
 def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
-        commands = instruction.script.commands
         run = _Run(dockerfile, instruction)
-        caches = Caches(dockerfile, instruction)
-        offenders = []
-        for index, command in enumerate(commands):
-            call = tool_call(command)
+
+        def wanted(index, call) -> bool:
             if not _installs(call):
-                continue
+                return False
             if call.name == "yarn" and run.berry(index):
-                continue
-            if _in_bind_mount(run, index, call):
-                continue
-            if caches.left(index, call) is None:
-                continue
-            offenders.append((command, call))
+                return False
+            return not _in_bind_mount(run, index, call)
+
+        offenders = caches_kept(dockerfile, instruction, wanted)
         if not offenders:
             continue
-        cleanups = []
-        for command, call in offenders:
-            sudo = "sudo " if command.words[0].text.rsplit("/", 1)[-1] == "sudo" else ""
-            cleanup = sudo + call.tool.clean
-            if cleanup not in cleanups:
-                cleanups.append(cleanup)
-        text = "".join(" && " + cleanup for cleanup in cleanups)
+        text = cleanup_commands(offenders)
         edit = append_at_end(dockerfile, instruction, text)
         tools = {call.name for _command, call in offenders}
         safe = "yarn" not in tools or not _context_copied(dockerfile, instruction)
@@ -107,8 +110,6 @@ def check(dockerfile):
 
 def _installs(call) -> bool:
     """Whether the command installs packages with npm or yarn (`yarn` alone does)."""
-    if call is None:
-        return False
     if call.name == "npm":
         return call.action in ("install", "ci")
     return call.name == "yarn" and call.action in ("install", "add")
