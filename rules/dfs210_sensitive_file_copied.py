@@ -113,10 +113,8 @@ def _sources(instruction, escape="\\"):
     exec_form = instruction.exec_form
     if exec_form is not None:
         words = list(exec_form)
-    elif escape == "\\":
-        words = [unquote(word) for word in split_words(instruction.args)]
     else:
-        words = _split_literal(instruction.args, escape)
+        words = [unquote(word, escape) for word in split_words(instruction.args, escape)]
     if len(words) < 2:
         return [], ""
     destination = words[-1]
@@ -127,37 +125,6 @@ def _sources(instruction, escape="\\"):
             continue
         sources.append(source)
     return sources, expand(destination, instruction.scope)
-
-
-def _split_literal(text: str, escape: str) -> list[str]:
-    """Shell-like words of `text` with quotes removed, where only `escape` escapes (a
-    `# escape=`` ` `` file, whose backslashes are path separators)."""
-    words, current, quote, in_word, index = [], [], None, False, 0
-    while index < len(text):
-        char = text[index]
-        if char == escape and quote != "'" and index + 1 < len(text):
-            current.append(text[index + 1])
-            in_word = True
-            index += 2
-            continue
-        if quote:
-            if char == quote:
-                quote = None
-            else:
-                current.append(char)
-        elif char in "\"'":
-            quote, in_word = char, True
-        elif char.isspace():
-            if in_word:
-                words.append("".join(current))
-                current, in_word = [], False
-        else:
-            current.append(char)
-            in_word = True
-        index += 1
-    if in_word:
-        words.append("".join(current))
-    return words
 
 
 def _exclude_patterns(instruction):
