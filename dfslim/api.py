@@ -103,6 +103,7 @@ class Violation(NamedTuple):
     savings_bytes: int | None = None
     severity: Severity | None = None  # overrides the rule's default for this finding
     mask: tuple[tuple[int, int], ...] = ()  # source ranges (secrets) outputs must not show
+    focus: tuple[int, int] | None = None  # source range of the command or word that triggered it
 
 
 class Meta(NamedTuple):
@@ -114,6 +115,11 @@ class Meta(NamedTuple):
     fix: str | None = None  # "safe", "unsafe" or None
     enabled: bool = True  # False: off unless selected by id or name
     others: tuple[str, ...] = ()  # the same rule in other linters, e.g. ("hadolint DL3009",)
+
+    @property
+    def buildkit_checks(self) -> tuple[str, ...]:
+        """The BuildKit checks this rule stands for (`JSONArgsRecommended`)."""
+        return tuple(other.split(None, 1)[1] for other in self.others if other.startswith("BuildKit ") and " " in other)
 
     @property
     def hadolint_codes(self) -> tuple[str, ...]:

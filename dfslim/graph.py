@@ -1,9 +1,13 @@
 """The build graph: which stages use which, which ship, and what a stage inherits.
 
 A stage uses an earlier stage when it is built `FROM` it, copies from it (`COPY
---from=`), or mounts it (`RUN --mount=...,from=`). The stages that ship are the build
-targets and the stages they are built `FROM`; rules ask `ships(stage)` and never walk
-stages themselves. A stage built `FROM` another inherits its `USER` and `SHELL`.
+--from=`), or mounts it (`RUN --mount=...,from=`). One Dockerfile can build several
+images (`docker build --target NAME`): its targets are the last stage and every leaf
+stage (one no later stage uses) whose name does not mark a test, development or debug
+stage; `--target`/the `targets` setting name them instead. The stages that ship are the
+targets and the stages they are built `FROM`; the others are builders. Rules ask
+`ships(stage)` and never walk stages themselves. A stage built `FROM` another inherits
+its `USER` and `SHELL`.
 """
 
 from __future__ import annotations
@@ -33,19 +37,27 @@ class Use(NamedTuple):
     instruction: Instruction
 
 
+# stage names, or parts of them, that mark a stage no one ships (`unit-test`, `dev_server`)
+NON_SHIPPING = frozenset("test tests testing dev devel develop development debug lint ci local docs check".split())
+NAME_PARTS_RE = lazy_compile(r"[-_.]")
+
+
 class BuildGraph:
     """The stages of one Dockerfile and how they use each other; see `build_graph`."""
 
-    __slots__ = ("dockerfile", "uses", "targets", "_shipped")
+    __slots__ = ("dockerfile", "uses", "targets", "unknown_targets", "_shipped", "_targets_of")
 
-    def __init__(self, dockerfile: Dockerfile, uses: tuple[Use, ...], targets: tuple[int, ...]):
+    def __init__(self, dockerfile: Dockerfile, uses: tuple[Use, ...], targets: tuple[int, ...], unknown: tuple[str, ...] = ()):
         self.dockerfile = dockerfile
         self.uses = uses
         self.targets = targets  # stage indexes, in file order
-        shipped: set[int] = set()
+        self.unknown_targets = unknown  # names asked for that no stage has
+        targets_of: dict[int, list[int]] = {}
         for target in targets:
-            shipped.update(stage.index for stage in dockerfile.lineage(dockerfile.stages[target]))
-        self._shipped = frozenset(shipped)
+            for stage in dockerfile.lineage(dockerfile.stages[target]):
+                targets_of.setdefault(stage.index, []).append(target)
+        self._targets_of = {index: tuple(found) for index, found in targets_of.items()}
+        self._shipped = frozenset(targets_of)
 
     def ships(self, stage: Stage | None) -> bool:
         """Whether the stage ends up in an image that is built: a target, or a stage a
@@ -57,6 +69,12 @@ class BuildGraph:
 
     def used_by(self, stage: Stage) -> tuple[Use, ...]:
         return tuple(use for use in self.uses if use.user == stage.index)
+
+    def targets_of(self, stage: Stage | None) -> tuple[Stage, ...]:
+        """The targets whose image holds `stage` (itself, or targets built FROM it)."""
+        if stage is None:
+            return ()
+        return tuple(self.dockerfile.stages[index] for index in self._targets_of.get(stage.index, ()))
 
     @property
     def builders(self) -> tuple[Stage, ...]:
@@ -75,7 +93,45 @@ def ships(dockerfile: Dockerfile, stage: Stage | None) -> bool:
 
 
 def _build(dockerfile: Dockerfile) -> BuildGraph:
-    return BuildGraph(dockerfile, _uses(dockerfile), (len(dockerfile.stages) - 1,))
+    uses = _uses(dockerfile)
+    if dockerfile.targets:
+        named, unknown = _named_targets(dockerfile, dockerfile.targets)
+        if named:
+            return BuildGraph(dockerfile, uses, named, unknown)
+        return BuildGraph(dockerfile, uses, inferred_targets(dockerfile, uses), unknown)
+    return BuildGraph(dockerfile, uses, inferred_targets(dockerfile, uses))
+
+
+def inferred_targets(dockerfile: Dockerfile, uses: tuple[Use, ...]) -> tuple[int, ...]:
+    """The last stage, and every leaf stage whose name does not mark it non-shipping."""
+    used = {use.used for use in uses}
+    last = len(dockerfile.stages) - 1
+    return tuple(
+        stage.index
+        for stage in dockerfile.stages
+        if stage.index == last or (stage.index not in used and not non_shipping(stage.name))
+    )
+
+
+def non_shipping(name: str | None) -> bool:
+    """Whether a stage name marks a test, development, debug... stage (`test`,
+    `unit-test`, `dev_server`, `api.debug`)."""
+    if not name:
+        return False
+    lowered = name.lower()
+    return lowered in NON_SHIPPING or any(part in NON_SHIPPING for part in NAME_PARTS_RE.split(lowered))
+
+
+def _named_targets(dockerfile: Dockerfile, names) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    found: list[int] = []
+    unknown: list[str] = []
+    for name in names:
+        stage = dockerfile.find_stage(name)
+        if stage is None:
+            unknown.append(name)
+        elif stage.index not in found:
+            found.append(stage.index)
+    return tuple(sorted(found)), tuple(unknown)
 
 
 def _uses(dockerfile: Dockerfile) -> tuple[Use, ...]:

@@ -40,6 +40,11 @@ class Finding(NamedTuple):
     excerpt: str = ""  # the instruction's first line, for text output
     fingerprint_text: str = ""  # the whole instruction, normalized and masked, for stable fingerprints
     secrets: tuple[str, ...] = ()  # secrets in the file: outputs show them only through redact()
+    targets: tuple[str, ...] = ()  # the build targets whose image holds the finding's stage
+    # (line, column, end_line, end_column) of the command or word that triggered it; the
+    # instruction itself when it is one line long
+    focus: tuple[int, int, int, int] | None = None
+    snippet: tuple[int, str] = (0, "")  # the focus's first line: its number and masked text
 
     def redact(self, text: str) -> str:
         """`text` with every secret of the file masked (`AKIA****`)."""
@@ -59,10 +64,11 @@ def lint(
 ) -> list[Finding]:
     """Findings of `rules` on `dockerfile`, suppressions applied, sorted."""
     severities = severities or {}
-    rule_keys, hadolint = _rule_keys()
-    suppressed = suppressions(dockerfile, rule_keys, hadolint)
+    rule_keys, hadolint, buildkit = _rule_keys()
+    suppressed = suppressions(dockerfile, rule_keys, hadolint, buildkit)
     masking = _masking(dockerfile.text, _secret_spans(dockerfile))
     graph = build_graph(dockerfile)
+    last = dockerfile.final_stage
     findings: list[Finding] = []
     for rule in rules:
         seen: set[int] = set()
@@ -76,7 +82,8 @@ def lint(
             if suppressed.silences(rule.id, instruction.line):
                 continue
             seen.add(instruction.index)
-            findings.append(_finding(dockerfile, rule, violation, severities, masking))
+            finding = _finding(dockerfile, rule, violation, severities, masking)
+            findings.append(_placed(dockerfile, graph, last, finding, violation, masking))
     findings.sort(key=lambda finding: finding.sort_key)
     return findings
 
@@ -159,6 +166,29 @@ def _finding(dockerfile: Dockerfile, rule: Rule, violation: Violation, severitie
     )
 
 
+def _placed(dockerfile: Dockerfile, graph, last, finding: Finding, violation: Violation, masking: _Masking) -> Finding:
+    """`finding` with its targets (named in the message when the image is not the one a
+    plain `docker build` makes), its focus and the focus line as its snippet."""
+    instruction = violation.instruction
+    targets = graph.targets_of(dockerfile.stage_of(instruction))
+    message = finding.message
+    if targets and last not in targets:
+        labels = ", ".join(target.label for target in targets)
+        message += f" (in target{'s' if len(targets) > 1 else ''} {labels})"
+    focus = (instruction.line, instruction.column, instruction.end_line, instruction.end_column)
+    snippet = (instruction.line, finding.excerpt)
+    if instruction.end_line > instruction.line and violation.focus is not None:
+        start, end = violation.focus
+        if instruction.start <= start < end <= instruction.end:
+            focus = (*dockerfile.position(start), *dockerfile.position(end))
+            line_start = dockerfile.line_starts[focus[0] - 1]
+            line_end = dockerfile.text.find("\n", line_start)
+            line_end = len(dockerfile.text) if line_end < 0 else line_end
+            near = _near(masking.spans, masking.reach, line_start, line_end + 1)
+            snippet = (focus[0], _excerpt(dockerfile.text, line_start, near))
+    return finding._replace(message=message, targets=tuple(t.label for t in targets), focus=focus, snippet=snippet)
+
+
 def _shown(dockerfile: Dockerfile, instruction, mask, reach) -> tuple[str, str]:
     """The excerpt and fingerprint text of `instruction` under the sorted `mask`."""
     line_end = dockerfile.text.find("\n", instruction.start)
@@ -229,18 +259,22 @@ def _positioned(dockerfile: Dockerfile, edit: Edit) -> PositionedEdit:
     return PositionedEdit(edit, line, column, end_line, end_column)
 
 
-_KEYS: tuple[dict[str, str], dict[str, list[str]]] | None = None
+_KEYS: tuple[dict[str, str], dict[str, list[str]], dict[str, list[str]]] | None = None
 
 
-def _rule_keys() -> tuple[dict[str, str], dict[str, list[str]]]:
+def _rule_keys() -> tuple[dict[str, str], dict[str, list[str]], dict[str, list[str]]]:
+    """Rule ids by lower-case id and name, by hadolint code, by lower-case BuildKit check."""
     global _KEYS
     if _KEYS is None:
         keys: dict[str, str] = {}
         hadolint: dict[str, list[str]] = {}
+        buildkit: dict[str, list[str]] = {}
         for rule in all_rules():
             keys[rule.id.lower()] = rule.id
             keys[rule.name] = rule.id
             for code in rule.meta.hadolint_codes:
                 hadolint.setdefault(code, []).append(rule.id)
-        _KEYS = (keys, hadolint)
+            for check in rule.meta.buildkit_checks:
+                buildkit.setdefault(check.lower(), []).append(rule.id)
+        _KEYS = (keys, hadolint, buildkit)
     return _KEYS

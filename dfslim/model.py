@@ -163,6 +163,7 @@ class _InstructionFields(NamedTuple):
     stage: int  # index of the stage; -1 before the first FROM
     scope: Mapping[str, str]  # ARG/ENV values known just before this instruction
     script: Script | None = None  # RUN: the shell commands it runs (see `dfslim.shell`)
+    onbuild: bool = False  # held by an `ONBUILD` (at its place; `Dockerfile.triggers`)
 
 
 class _ByIdentity:
@@ -262,6 +263,8 @@ class _DockerfileFields(NamedTuple):
     global_args: Mapping[str, str]
     line_starts: tuple[int, ...]
     context_dir: str | None = None  # the build context, for context-aware rules; None: unknown
+    targets: tuple[str, ...] = ()  # the build targets asked for (`--target`); (): inferred
+    triggers: tuple[Instruction, ...] = ()  # what the `ONBUILD`s hold, in file order
 
 
 class Dockerfile(_ByIdentity, _DockerfileFields):
@@ -269,11 +272,14 @@ class Dockerfile(_ByIdentity, _DockerfileFields):
         return f"Dockerfile(path={self.path!r}, instructions={len(self.instructions)}, stages={len(self.stages)})"
 
     def of(self, *keywords: str) -> Iterator[Instruction]:
-        """The instructions of these keywords, in file order."""
+        """The instructions of these keywords, in file order; what an `ONBUILD` holds
+        (`ONBUILD RUN ...`) is one of them, at the ONBUILD's place."""
         if len(keywords) == 1:
             return iter(self.by_keyword.get(keywords[0].upper(), ()))
         wanted = {k.upper() for k in keywords}
-        return (i for i in self.instructions if i.keyword in wanted)
+        if not self.triggers:
+            return (i for i in self.instructions if i.keyword in wanted)
+        return (i for i in self._with_triggers if i.keyword in wanted)
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a source offset."""
@@ -310,10 +316,24 @@ class Dockerfile(_ByIdentity, _DockerfileFields):
         return cache[key]
 
     @cached_property
-    def by_keyword(self) -> Mapping[str, tuple[Instruction, ...]]:
-        """The instructions of each keyword, in order (cheap repeated lookups)."""
-        table: dict[str, list[Instruction]] = {}
+    def _with_triggers(self) -> tuple[Instruction, ...]:
+        """The instructions with each ONBUILD's trigger right after it."""
+        if not self.triggers:
+            return self.instructions
+        held: dict[int, Instruction] = {trigger.index: trigger for trigger in self.triggers}
+        found: list[Instruction] = []
         for instruction in self.instructions:
+            found.append(instruction)
+            if instruction.index in held:
+                found.append(held[instruction.index])
+        return tuple(found)
+
+    @cached_property
+    def by_keyword(self) -> Mapping[str, tuple[Instruction, ...]]:
+        """The instructions of each keyword, in order (cheap repeated lookups), ONBUILD
+        triggers included."""
+        table: dict[str, list[Instruction]] = {}
+        for instruction in self._with_triggers:
             table.setdefault(instruction.keyword, []).append(instruction)
         return MappingProxyType({keyword: tuple(found) for keyword, found in table.items()})
 

@@ -35,6 +35,10 @@ from dfslim.shell import script_of
 from dfslim.values import assignments, expand, unquote
 
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
+# what an `ONBUILD` may hold that does work in the child image and is linted as such;
+# its ENV, USER, WORKDIR... do not change the declaring stage
+TRIGGER_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
+TRIGGER_RE = lazy_compile(r"\s*([A-Za-z]+)(?:\s+|$)")
 FLAG_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD", "FROM", "HEALTHCHECK"})
 
 DIRECTIVE_RE = lazy_compile(r"#[ \t]*([A-Za-z][A-Za-z0-9_]*)[ \t]*=[ \t]*(.*?)[ \t\r]*$")
@@ -277,6 +281,7 @@ class _Builder:
         # reading every earlier stage (a file of many stages was quadratic)
         self.stage_names: dict[str, int] = {}
         self.scope: Mapping[str, str] = EMPTY_SCOPE
+        self.triggers: list[Instruction] = []
 
     def add_comment(self, number: int) -> None:
         if number in self.layout.comment_lines or number in self.layout.directive_lines:
@@ -317,11 +322,36 @@ class _Builder:
         )
         if keyword == "RUN":
             instruction = instruction._replace(script=script_of(instruction))
+        elif keyword == "ONBUILD":
+            self._add_trigger(instruction)
         self.instructions.append(instruction)
         if keyword == "FROM":
             self._start_stage(instruction)
         elif keyword == "ARG" or (keyword == "ENV" and self.stage_heads):
             self._assign(instruction)
+
+    def _add_trigger(self, onbuild: Instruction) -> None:
+        """`ONBUILD RUN ...`: the instruction it holds, at the ONBUILD's place in the file,
+        linted in the stage that declares it (it runs in every image built FROM it)."""
+        match = TRIGGER_RE.match(onbuild.value)
+        keyword = match.group(1).upper() if match else ""
+        if keyword not in TRIGGER_KEYWORDS:
+            return
+        shift = match.end()
+        value = onbuild.value[shift:]
+        pieces = _shifted(onbuild.pieces, shift) or ((0, onbuild.end),)
+        flags, args_index = _flags(value, pieces)
+        trigger = onbuild._replace(
+            keyword=keyword,
+            value=value,
+            pieces=pieces,
+            flags=tuple(Flag(n, v, _source(pieces, s), _source(pieces, e)) for n, v, s, e in flags),
+            args_index=args_index,
+            onbuild=True,
+        )
+        if keyword == "RUN":
+            trigger = trigger._replace(script=script_of(trigger))
+        self.triggers.append(trigger)
 
     def _logical_value(self, first: int, last: int) -> tuple[str, tuple[tuple[int, int], ...]]:
         parts: list[str] = []
@@ -421,7 +451,19 @@ class _Builder:
             stages=stages,
             global_args=MappingProxyType(dict(self.global_args)),
             line_starts=self.line_starts,
+            triggers=tuple(self.triggers),
         )
+
+
+def _shifted(pieces, shift: int) -> tuple[tuple[int, int], ...]:
+    """`pieces` of a value for the same value without its first `shift` characters."""
+    found = []
+    ends = [index for index, _source in pieces[1:]] + [None]
+    for (index, source), end in zip(pieces, ends):
+        if end is not None and end <= shift:
+            continue
+        found.append((max(index - shift, 0), source + max(shift - index, 0)))
+    return tuple(found)
 
 
 def _source(pieces, value_index: int) -> int:

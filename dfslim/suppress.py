@@ -5,6 +5,9 @@
 - `# dfslim: ignore-file=DFS201` anywhere silences a rule for the whole file.
 - `# hadolint ignore=DL3009` and `# hadolint global ignore=DL3009` do the same for the
   dfslim rules that stand for those hadolint rules.
+- BuildKit's check directive at the top of the file, `# check=skip=JSONArgsRecommended`
+  (or `skip=all`), silences for the whole file the dfslim rules that stand for the
+  skipped checks.
 Text after a further ` #` is a free-form reason.
 """
 
@@ -44,10 +47,16 @@ def _tokens(text: str | None) -> list[str]:
     return [token for token in re.split(r"[,\s]+", text.strip()) if token]
 
 
-def suppressions(dockerfile: Dockerfile, rule_keys: dict[str, str], hadolint: dict[str, list[str]]) -> Suppressions:
-    """Read the pragmas. `rule_keys` maps lower-case ids and names to ids;
-    `hadolint` maps hadolint codes to dfslim ids."""
+def suppressions(
+    dockerfile: Dockerfile,
+    rule_keys: dict[str, str],
+    hadolint: dict[str, list[str]],
+    buildkit: dict[str, list[str]] | None = None,
+) -> Suppressions:
+    """Read the pragmas. `rule_keys` maps lower-case ids and names to ids; `hadolint`
+    maps hadolint codes to dfslim ids, `buildkit` lower-case BuildKit check names."""
     found = Suppressions()
+    found.file_wide |= _skipped_checks(dockerfile.directives.get("check", ""), buildkit or {})
     pending: dict[int, set[str]] = {}  # comment line -> ids it silences for the next instruction
     for comment in dockerfile.comments:
         ids, file_wide = _pragma(comment.text, comment.line, rule_keys, hadolint, found)
@@ -66,6 +75,22 @@ def suppressions(dockerfile: Dockerfile, rule_keys: dict[str, str], hadolint: di
                     found.by_line.setdefault(instruction.line, set()).update(pending[line])
                 line -= 1
     return found
+
+
+def _skipped_checks(directive: str, buildkit: dict[str, list[str]]) -> set[str]:
+    """The dfslim ids of the checks `# check=skip=A,B;error=true` skips (`skip=all`: every
+    rule that stands for a BuildKit check)."""
+    ids: set[str] = set()
+    for setting in directive.split(";"):
+        key, _, value = setting.partition("=")
+        if key.strip().lower() != "skip":
+            continue
+        for name in _tokens(value):
+            if name.lower() == "all":
+                ids.update(rule_id for found in buildkit.values() for rule_id in found)
+            else:
+                ids.update(buildkit.get(name.lower(), ()))
+    return ids
 
 
 def _pragma(text, line, rule_keys, hadolint, found) -> tuple[set[str] | None, bool]:

@@ -158,4 +158,8 @@ def _gem(call) -> list[str]:
         texts = texts[: texts.index("--")]
     if any(t in ("-v", "--version") or t.startswith("--version=") for t in texts):
         return []
-    return [word.text for word in call.packages if word.text != "--" and _named(word.text) and ":" not in word.text]
+    # what follows `--` is passed to the gem's build, not a gem
+    words = call.words
+    dashes = next((index for index, word in enumerate(words) if word.text == "--"), len(words))
+    gems = {id(word) for word in call.packages}
+    return [w.text for w in words[:dashes] if id(w) in gems and _named(w.text) and ":" not in w.text]

@@ -156,7 +156,8 @@ def test_stages_names_parents_and_shipping():
     assert base.base_resolved == "python:3.12-slim"
     assert final.parent == 0 and final.name == "final"
     assert unused.base_resolved == "debian:bookworm-slim"
-    assert [ships(df, s) for s in df.stages] == [False, False, False, True]
+    # `final` is a leaf (no later stage uses it): a target of its own, as is the last stage
+    assert [ships(df, s) for s in df.stages] == [True, False, True, True]
     df = parse(text.rsplit("FROM ${IMAGE", 1)[0])
     assert [ships(df, s) for s in df.stages] == [True, False, True]
     assert df.find_stage("BASE") is df.stages[0]

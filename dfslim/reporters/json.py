@@ -38,11 +38,18 @@ def finding_dict(finding: Finding) -> dict:
         "end_line": finding.end_line,
         "end_column": finding.end_column,
         "stage": finding.stage,
+        "targets": list(finding.targets),
+        "focus": _focus(finding),
         "message": finding.message,
         "suggestion": finding.suggestion,
         "fix": fix,
         "savings_bytes": finding.savings_bytes,
     }
+
+
+def _focus(finding: Finding) -> dict:
+    line, column, end_line, end_column = finding.focus or (finding.line, finding.column, finding.end_line, finding.end_column)
+    return {"line": line, "column": column, "end_line": end_line, "end_column": end_column}
 
 
 def render(run: Run, *, color: bool = False) -> str:

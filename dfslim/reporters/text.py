@@ -22,8 +22,9 @@ def render(run: Run, *, color: bool = False) -> str:
             if finding.savings_bytes:
                 head += f" ({megabytes(finding.savings_bytes)})"
             out.append(head)
-            if finding.excerpt:
-                out.append(f"  {finding.line:>4} | {finding.excerpt.strip()}")
+            number, snippet = finding.snippet if finding.snippet[1] else (finding.line, finding.excerpt)
+            if snippet:
+                out.append(f"  {number:>4} | {snippet.strip()}")
             help_line = "  help: " + finding.suggestion.replace("\n", "\n        ")
             if finding.fix is not None:
                 help_line += " [fix]" if finding.fix.safe else " [unsafe fix]"

@@ -1,0 +1,63 @@
+"""The build graph: which stages use which, which are targets, which ship."""
+
+from __future__ import annotations
+
+from dfslim.graph import build_graph, non_shipping, ships
+from dfslim.parser import parse
+
+MULTI = """\
+FROM python:3.12-slim AS base
+FROM base AS test
+RUN pytest
+FROM golang:1.22 AS build
+RUN go build -o /out/tool .
+FROM base AS api
+COPY --from=build /out/tool /usr/local/bin/tool
+FROM base AS worker
+RUN --mount=type=bind,from=build,source=/out,target=/mnt true
+FROM base AS dev_server
+"""
+
+
+def labels(stages):
+    return [stage.label for stage in stages]
+
+
+def test_targets_are_the_last_stage_and_leaves_that_are_not_dev_or_test():
+    df = parse(MULTI)
+    graph = build_graph(df)
+    assert labels(df.stages[i] for i in graph.targets) == ["api", "worker", "dev_server"]
+    assert labels(graph.builders) == ["test", "build"]
+    assert [ships(df, stage) for stage in df.stages] == [True, False, False, True, True, True]
+    assert labels(graph.targets_of(df.stages[0])) == ["api", "worker", "dev_server"]
+    assert labels(graph.targets_of(df.find_stage("build"))) == []
+
+
+def test_uses_from_copy_and_mount():
+    df = parse(MULTI)
+    uses = {(df.stages[u.user].label, df.stages[u.used].label, u.how) for u in build_graph(df).uses}
+    assert ("api", "build", "copy") in uses
+    assert ("worker", "build", "mount") in uses
+    assert ("test", "base", "from") in uses
+
+
+def test_targets_asked_for_replace_the_inferred_ones():
+    df = parse(MULTI)._replace(targets=("api",))
+    graph = build_graph(df)
+    assert labels(df.stages[i] for i in graph.targets) == ["api"]
+    assert [ships(df, stage) for stage in df.stages] == [True, False, False, True, False, False]
+    unknown = build_graph(parse(MULTI)._replace(targets=("nope",)))
+    assert unknown.unknown_targets == ("nope",)
+    assert labels(parse(MULTI).stages[i] for i in unknown.targets) == ["api", "worker", "dev_server"]
+
+
+def test_stage_used_only_by_a_test_leaf_is_a_builder():
+    df = parse("FROM node:20 AS deps\nFROM deps AS unit-test\nFROM nginx:1.27 AS web\n")
+    assert [ships(df, stage) for stage in df.stages] == [False, False, True]
+
+
+def test_non_shipping_names():
+    for name in ("test", "tests", "unit-test", "dev_server", "api.debug", "CI", "docs", "lint"):
+        assert non_shipping(name), name
+    for name in ("api", "latest", "production", "builder", "testdata", None):
+        assert not non_shipping(name), name
