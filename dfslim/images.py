@@ -1,13 +1,17 @@
-"""Base-image knowledge: what a ``FROM`` image is, and whether a smaller sibling exists.
+"""Base-image knowledge: what a ``FROM`` image is, whether a smaller sibling exists, and
+which user it starts as.
 
-The facts live in ``dfslim/data/base_images.json`` (see its ``_about``); this module only
-parses image references against that data. It is pure, uses the standard library only,
-loads the data once, and never raises on any input string: anything it does not
-recognise gives ``None``.
+The facts live in ``dfslim/data/base_images.json`` (image families, tag grammar, sizes)
+and ``dfslim/data/default_users.json`` (default users); see their ``_about``. This module
+only parses image references against that data. It is pure, uses the standard library
+only, loads each file once, on first use, and never raises on any input string: anything
+it does not recognise gives ``None``.
 
     >>> info = lookup("python:3.12-bookworm")
     >>> info.is_full, info.smaller
     (True, 'python:3.12-slim-bookworm')
+    >>> default_user("gcr.io/distroless/static-debian12:nonroot")
+    '65532'
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ from __future__ import annotations
 import functools
 import json
 import os
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
-__all__ = ["ImageInfo", "lookup", "family_of", "size_to_bytes"]
+__all__ = ["ImageInfo", "lookup", "family_of", "default_user", "size_to_bytes"]
 
 _DATA_FILE = "base_images.json"
+_USERS_FILE = "default_users.json"
 _MAX_REFERENCE = 1024
 _MAX_TAG = 128
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
@@ -41,7 +46,7 @@ class ImageInfo(NamedTuple):
     smaller: str | None     # the image reference to suggest (registry prefix as written, no digest)
     size_bytes: int | None  # uncompressed size of this tag, None if unknown
     smaller_size_bytes: int | None
-    default_user: str | None   # "root", "nonroot", "65532", None if unknown
+    default_user: str | None   # as default_user(reference): "root", "node", "65532", None if unknown
     shell: str | None          # "bash" | "busybox" | "none" | None
 
 
@@ -50,9 +55,9 @@ class ImageInfo(NamedTuple):
 # ---------------------------------------------------------------------------
 
 
-def _read_data_text() -> str:
+def _read_data_text(name: str = _DATA_FILE) -> str:
     # a plain path: importlib.resources costs more to import than the whole lookup
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", _DATA_FILE)
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", name)
     with open(path, encoding="utf-8") as handle:
         return handle.read()
 
@@ -90,7 +95,7 @@ def size_to_bytes(size: str) -> int | None:
 
 
 class _Family:
-    __slots__ = ("name", "spec", "kind", "shell", "default_user", "style", "precision",
+    __slots__ = ("name", "spec", "kind", "shell", "style", "precision",
                  "suffix_words", "aliases", "alias_rewrite", "release_sets", "release_numeric",
                  "release_dated", "versionless", "arch_suffix", "variants", "sizes", "images_any",
                  "image_keys")
@@ -100,7 +105,6 @@ class _Family:
         self.spec = spec
         self.kind = spec["kind"]
         self.shell = spec.get("shell")
-        self.default_user = spec.get("default_user")
         ver = spec.get("version", {})
         self.style = ver.get("style", "numeric")
         self.precision = int(ver.get("precision", 2))
@@ -601,7 +605,7 @@ def _analyze(reference: str, with_smaller: bool) -> ImageInfo | None:
         smaller=smaller,
         size_bytes=size,
         smaller_size_bytes=smaller_size,
-        default_user=spec_v.get("default_user", fam.default_user),
+        default_user=default_user(reference),
         shell=spec_v.get("shell", fam.shell),
     )
 
@@ -613,23 +617,33 @@ def lookup(reference: str) -> ImageInfo | None:
     user namespace, an unknown family, tag or variant, a tag still holding ``$``.
     Never raises.
     """
-    cached = isinstance(reference, str)
-    if cached and reference in _LOOKUPS:
-        return _LOOKUPS[reference]
+    return _remembered(_LOOKUPS, reference, _analyze_with_smaller)
+
+
+def _analyze_with_smaller(reference: str) -> ImageInfo | None:
+    return _analyze(reference, with_smaller=True)
+
+
+def _remembered(answers: dict, reference: Any, answer: Callable[[str], Any]) -> Any:
+    """`answer(reference)`, kept in `answers`; None for a non-string or when it raises."""
+    if not isinstance(reference, str):
+        return None
+    if reference in answers:
+        return answers[reference]
     try:
-        found = _analyze(reference, with_smaller=True)
-    except Exception:  # pragma: no cover - defensive: lookup must never raise
+        found = answer(reference)
+    except Exception:  # pragma: no cover - defensive: the public lookups never raise
         found = None
-    if cached:
-        if len(_LOOKUPS) >= 1024:
-            _LOOKUPS.clear()  # bounded: references are few per file, but files are many
-        _LOOKUPS[reference] = found
+    if len(answers) >= 1024:
+        answers.clear()  # bounded: references are few per file, but files are many
+    answers[reference] = found
     return found
 
 
-# lookup's answers by reference: the tables never change, and rules ask about the same
-# base image for every RUN of a stage (20,000 RUNs asked 20,000 times)
+# answers by reference: the tables never change, and rules ask about the same base image
+# for every RUN of a stage (20,000 RUNs asked 20,000 times)
 _LOOKUPS: dict = {}
+_DEFAULT_USERS: dict = {}
 
 
 def family_of(reference: str) -> str | None:
@@ -647,3 +661,93 @@ def family_of(reference: str) -> str | None:
 def releases() -> dict[str, Any]:
     """Distribution codenames and version numbers (`debian`, `ubuntu`) from the table."""
     return _data().get("releases", {})
+
+
+# ---------------------------------------------------------------------------
+# default users
+# ---------------------------------------------------------------------------
+
+
+class _Users:
+    """default_users.json, indexed: exact repositories, `prefix/*` ones, and the names that
+    stand for Docker Hub."""
+
+    __slots__ = ("images", "globs", "mirrors", "arch_namespaces", "windows_words")
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        images = data.get("images", {})
+        self.images = {key: entry for key, entry in images.items() if not key.endswith("/*")}
+        self.globs = {key[:-2]: entry for key, entry in images.items() if key.endswith("/*")}
+        self.mirrors = frozenset(data.get("docker_hub_mirrors", {}).get("registries", ()))
+        self.arch_namespaces = frozenset(data.get("architecture_namespaces", {}).get("names", ()))
+        self.windows_words = frozenset(data.get("windows_tags", ()))
+
+
+@functools.cache
+def _users() -> _Users:
+    return _Users(json.loads(_read_data_text(_USERS_FILE)))
+
+
+def _repository(users: _Users, name: str) -> str:
+    """`name` as the users table keys it: lower case, without Docker Hub's registry (or a
+    mirror of it), `library/` or an architecture namespace (`arm64v8/python` is `python`)."""
+    parts = name.lower().split("/")
+    first = parts[0]
+    if len(parts) > 1 and ("." in first or ":" in first or first == "localhost"):
+        if first not in _index().hub_registries and first not in users.mirrors:
+            return "/".join(parts)
+        parts = parts[1:]
+    if len(parts) == 2 and (parts[0] == "library" or parts[0] in users.arch_namespaces):
+        parts = parts[1:]
+    return "/".join(parts)
+
+
+def _has_words(words: list[str], wanted: list[str]) -> bool:
+    size = len(wanted)
+    return any(words[i:i + size] == wanted for i in range(len(words) - size + 1))
+
+
+def _rule_matches(rule: dict[str, Any], tag: str, words: list[str]) -> bool:
+    if tag in rule.get("is", ()):
+        return True
+    if any(_has_words(words, seq.split("-")) for seq in rule.get("has", ())):
+        return True
+    first = words[0]
+    return any(first == v or first.startswith(v + ".") for v in rule.get("versions", ()))
+
+
+def _user_for_tag(users: _Users, entry: dict[str, Any], tag: str) -> str | None:
+    words = tag.split("-")
+    for rule in entry.get("tags", ()):
+        if _rule_matches(rule, tag, words):
+            return rule["user"]
+    if users.windows_words.intersection(words):
+        return None  # Windows images have their own accounts; only an explicit rule knows them
+    return entry["user"]
+
+
+def _default_user(reference: str) -> str | None:
+    split = _split(reference)
+    if split is None:
+        return None
+    name, tag, _digest = split
+    users = _users()
+    repository = _repository(users, name)
+    entry = users.images.get(repository)
+    if entry is None:
+        entry = users.globs.get(repository.rpartition("/")[0])
+    if entry is None:
+        return None
+    return _user_for_tag(users, entry, tag or "latest")
+
+
+def default_user(reference: str) -> str | None:
+    """The user a container of the base image ``reference`` starts as, from its published
+    Dockerfile or image config: ``"root"`` (uid 0), a non-root user as the image sets it
+    (``"node"``, ``"65532"``, ``"1000:0"``), or None when dfslim has no sourced data for the
+    image or tag (a vendor or company image, a Windows tag, a reference holding ``$``).
+
+    Tags that change the user are honoured (``:nonroot``, ``-chiseled``, ``dind-rootless``).
+    Never raises.
+    """
+    return _remembered(_DEFAULT_USERS, reference, _default_user)

@@ -1,4 +1,4 @@
-"""Tests for dfslim.images and its data file dfslim/data/base_images.json."""
+"""Tests for dfslim.images and its data files dfslim/data/base_images.json and default_users.json."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dfslim.images import ImageInfo, family_of, lookup, size_to_bytes
+from dfslim.images import ImageInfo, default_user, family_of, lookup, size_to_bytes
 
 DATA_PATH = Path(__file__).resolve().parents[1] / "dfslim" / "data" / "base_images.json"
 DATA = json.loads(DATA_PATH.read_text(encoding="utf-8"))
 FAMILIES = DATA["families"]
 SOURCES = DATA["sources"]
+USERS = json.loads((DATA_PATH.parent / "default_users.json").read_text(encoding="utf-8"))
+USER_SOURCES = USERS["sources"]
 KINDS = {"runtime", "build-tool", "os", "minimal"}
 SHELLS = {"bash", "busybox", "none", None}
 
@@ -428,3 +430,180 @@ CORPUS_TOP = ["python", "alpine", "debian", "node", "ubuntu", "golang", "buildpa
 def test_most_used_corpus_families_are_covered(family):
     assert family_of(f"{family}:latest") == family
     assert lookup(family) is not None
+
+
+# --------------------------------------------------------------------------- default users
+
+
+@pytest.mark.parametrize("ref, user", [
+    ("ubuntu:22.04", "root"),
+    ("ubuntu:24.04", "root"),
+    ("nvidia/cuda:12.1.0-runtime-ubuntu22.04", "root"),
+    ("nvidia/cuda:12.8.0-cudnn-devel-ubuntu24.04", "root"),
+    ("pytorch/pytorch:2.6.0-cuda11.8-cudnn9-runtime", "root"),
+    ("oven/bun:1.2.5-slim", "root"),
+    ("node:20", "root"),
+    ("node:22-alpine", "root"),
+    ("python:3.12-slim", "root"),
+    ("debian:bookworm-slim", "root"),
+    ("alpine", "root"),
+    ("scratch", "root"),
+    ("gcr.io/distroless/python3-debian12:nonroot", "65532"),
+    ("gcr.io/distroless/static-debian13:nonroot-amd64", "65532"),
+    ("gcr.io/distroless/base-debian12:debug-nonroot", "65532"),
+    ("gcr.io/distroless/static:debug", "root"),
+    ("gcr.io/distroless/cc-debian12", "root"),
+    ("mcr.microsoft.com/dotnet/aspnet:8.0-jammy-chiseled", "1654"),
+    ("mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled-extra", "1654"),
+    ("mcr.microsoft.com/dotnet/runtime:8.0-azurelinux3.0-distroless", "1654"),
+    ("mcr.microsoft.com/dotnet/runtime-deps:7.0-cbl-mariner2.0-distroless", "app"),
+    ("mcr.microsoft.com/dotnet/aspnet:8.0-bookworm-slim-amd64", "root"),
+    ("mcr.microsoft.com/dotnet/sdk:8.0", "root"),
+    ("jupyter/base-notebook", "1000"),
+    ("quay.io/jupyter/scipy-notebook:2026-07-28", "1000"),
+    ("mambaorg/micromamba:2.6.1", "mambauser"),
+    ("nginxinc/nginx-unprivileged:1.29.3-alpine3.22-otel", "101"),
+    ("docker:29-dind-rootless", "rootless"),
+    ("docker:29-dind", "root"),
+    ("spark:3.5.0-scala2.12-java11-ubuntu", "spark"),
+    ("mariadb:11.4-ubi", "mysql"),
+    ("mariadb:11.4", "root"),
+    ("varnish", "varnish"),
+    ("varnish:stable", "root"),
+    ("varnish:6.0.18-1", "root"),
+    ("elasticsearch:8.11.1", "1000:0"),
+    ("docker.elastic.co/elasticsearch/elasticsearch:6.8.1", "root"),
+    ("docker.elastic.co/kibana/kibana:6.8.1", "kibana"),
+    ("grafana/grafana", "472"),
+    ("prom/prometheus:v2.4.2", "nobody"),
+    ("selenium/standalone-chrome", "1200"),
+    ("jenkins/jenkins:lts", "jenkins"),
+    ("oracle/database:19.3.0-ee", "oracle"),
+    ("oracle/database:18.4.0-xe", "root"),
+    ("golang:1.9-nanoserver", "ContainerUser"),
+    ("cgr.dev/chainguard/python:latest-dev", "65532"),
+])
+def test_default_user_of_real_references(ref, user):
+    assert default_user(ref) == user
+
+
+@pytest.mark.parametrize("ref", [
+    "docker.io/library/ubuntu:22.04",
+    "index.docker.io/library/ubuntu:22.04",
+    "library/ubuntu:22.04",
+    "docker.io/ubuntu:22.04",
+    "UBUNTU:22.04",
+    "mirror.gcr.io/library/ubuntu:24.04",
+    "mirror.gcr.io/ubuntu",
+    "arm64v8/ubuntu:noble",
+    "ubuntu:22.04@sha256:" + "ab" * 32,
+])
+def test_default_user_normalises_docker_hub_names(ref):
+    assert default_user(ref) == "root"
+
+
+@pytest.mark.parametrize("ref", [
+    "myorg/ubuntu:22.04",                       # a user namespace is not the official image
+    "registry.example.com/ubuntu:22.04",        # nor is another registry
+    "ghcr.io/some/app:1.0",
+    "python:${PYTHON_VERSION}-slim",
+    "$BASE_IMAGE",
+    "golang:1.26-windowsservercore-ltsc2022",   # Windows accounts are not modelled
+    "mcr.microsoft.com/windows/servercore:ltsc2022",
+    "prom/prometheus:v1.4.1",                   # releases the sources do not cover
+    "grafana/grafana:5.2.4",
+    "ghcr.io/jitsi/base:stable-10008",
+    "",
+])
+def test_default_user_is_none_without_sourced_data(ref):
+    assert default_user(ref) is None
+
+
+def test_default_user_tolerates_non_strings():
+    for value in (None, 3, b"ubuntu", ["ubuntu"], object()):
+        assert default_user(value) is None  # type: ignore[arg-type]
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_PIECES, st.text(_REF_ALPHABET, max_size=6)), max_size=8).map("".join))
+def test_default_user_never_raises(text):
+    got = default_user(text)
+    assert got is None or (isinstance(got, str) and got)
+
+
+def test_lookup_reports_the_same_default_user():
+    for ref in ("python:3.12", "gcr.io/distroless/static-debian12:nonroot", "mcr.microsoft.com/dotnet/aspnet:8.0-jammy-chiseled"):
+        assert info(ref).default_user == default_user(ref)
+
+
+def _family_sample(fam: dict) -> str:
+    match = fam["match"]
+    if "hub" in match:
+        return match["hub"]
+    if match.get("scratch"):
+        return "scratch"
+    if "namespace" in match:
+        image = "python" if "*" in match["images"] else "static"
+        return f"{match['registry']}/{match['namespace']}/{image}:latest"
+    return f"{match['registry']}/{match['paths'][0]}:8.0"
+
+
+def test_every_modelled_family_has_a_default_user():
+    for name, fam in FAMILIES.items():
+        ref = _family_sample(fam)
+        assert info(ref).default_user is not None, (name, ref)
+
+
+def _user_entries():
+    for key, entry in USERS["images"].items():
+        yield key, entry
+        for rule in entry.get("tags", ()):
+            yield key, rule
+
+
+def _source_ids(entry: dict) -> list:
+    found = entry.get("source")
+    return [found] if isinstance(found, str) else list(found or ())
+
+
+def test_every_default_user_names_an_existing_source():
+    for key, entry in USERS["images"].items():
+        assert _source_ids(entry), key
+    for key, entry in _user_entries():
+        if entry.get("user") is not None:
+            assert _source_ids(entry), (key, entry)
+        for sid in _source_ids(entry):
+            assert sid in USER_SOURCES, (key, sid)
+
+
+def test_every_user_source_is_used_and_complete():
+    used = {sid for _, entry in _user_entries() for sid in _source_ids(entry)}
+    used |= {USERS["docker_hub_mirrors"]["source"], USERS["architecture_namespaces"]["source"]}
+    assert used == set(USER_SOURCES)
+    for sid, src in USER_SOURCES.items():
+        for field in ("title", "url", "date", "states"):
+            assert src.get(field), (sid, field)
+        assert src["url"].startswith("https://"), sid
+
+
+def test_root_is_spelled_root():
+    # rules compare against "root"; a uid 0 written as "0" or "0:0" would slip through
+    for key, entry in _user_entries():
+        user = entry.get("user")
+        assert user is None or (user and not user.startswith(("0", "root:"))), (key, user)
+
+
+def test_users_about_states_the_update_procedure():
+    assert "How to update" in USERS["_about"]
+    assert "Never fill in a user by guess" in USERS["_about"]
+
+
+# the bases the catalog names for DFS201 (../shared/RULES.md), and the most used ones
+DFS201_BASES = ["ubuntu", "nvidia/cuda:12.1.0-base-ubuntu22.04", "pytorch/pytorch", "oven/bun", "python", "alpine",
+                "debian", "node", "golang", "buildpack-deps", "nginx", "eclipse-temurin", "php", "busybox",
+                "oraclelinux:9", "maven", "postgres", "amazonlinux:2", "ruby", "erlang", "rust", "bash"]
+
+
+@pytest.mark.parametrize("ref", DFS201_BASES)
+def test_dfs201_bases_are_known(ref):
+    assert default_user(ref) is not None
