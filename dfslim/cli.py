@@ -1,18 +1,19 @@
-"""The command line: `dfslim lint`, `dfslim fix`, `dfslim rules`, `dfslim explain`."""
+"""The command line: `dfslim lint`, `dfslim fix`, `dfslim rules`, `dfslim explain`, `dfslim lsp`."""
 
 from __future__ import annotations
 
 import os
 import sys
+from typing import NamedTuple
 
 import click
 
 from dfslim import __version__
-from dfslim.regex import lazy_compile
+from dfslim.discovery import Target, discover, odd_name
 
-DOCKERFILE_NAME_RE = lazy_compile(r"(?:Dockerfile|Containerfile)(?:\..+)?|.+\.(?:Dockerfile|dockerfile)")
-SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages"})
 FORMAT_NAMES = ("auto", "text", "json", "sarif", "github", "gitlab", "checkstyle")  # dfslim.reporters.FORMATS + auto
+COLOR_CHOICES = ("auto", "always", "never")
+LSP_PACKAGES = ("pygls", "lsprotocol", "cattrs", "attrs")  # the `lsp` extra and what it brings
 
 
 class FileProblem(Exception):
@@ -20,7 +21,7 @@ class FileProblem(Exception):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="dfslim")
+@click.version_option(__version__, "-V", "--version", prog_name="dfslim")
 def main() -> None:
     """dfslim: find what makes a Docker image fat or unsafe, and how to fix it."""
 
@@ -31,15 +32,21 @@ def _lint_options(command):
         click.argument("paths", nargs=-1, type=click.Path()),
         click.option("--format", "output_format", type=click.Choice(FORMAT_NAMES), default="auto", show_default=True, help="Output format; auto: github when GITHUB_ACTIONS=true, else text."),
         click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False), help="Write the --format report to FILE (auto: by its extension, .sarif, .json or .xml) and show the text report on standard output."),
-        click.option("--select", help="Comma-separated rule ids, names or categories (size, security, correctness) to run."),
+        click.option("--select", help="Comma-separated rule ids, names or categories (size, security, correctness) to run; other linters' ids (DL3009) name the same rules."),
+        click.option("--extend-select", help="Comma-separated rules to run on top of the selection (the configuration's or the default)."),
         click.option("--ignore", help="Comma-separated rule ids, names or categories to skip."),
         click.option("--fail-level", type=click.Choice(["error", "warning", "info", "none"]), help="Exit 1 when a finding is at or above this severity.  [default: the configuration's, else warning]"),
         click.option("--context", "context_dir", type=click.Path(file_okay=False), help="The build context for context-aware rules (default: each Dockerfile's folder)."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file (a pyproject.toml with [tool.dfslim], or a .dfslim.toml) instead of searching for one."),
         click.option("--force-exclude", is_flag=True, help="Apply the configuration's exclude to files named on the command line too (as pre-commit names them)."),
+        click.option("--no-respect-gitignore", "gitignore", is_flag=True, flag_value=False, default=True, help="Search folders for Dockerfiles that .gitignore ignores too."),
+        click.option("--stdin-filename", type=click.Path(dir_okay=False), help="The path of what `-` reads: its configuration, per-file-ignores and build context apply, and reports name it."),
         click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply fixes that may change what the image does."),
         click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 when there is a diff)."),
-        click.option("--no-color", is_flag=True, help="Never colour the text output."),
+        click.option("--color", "color_choice", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True, help="Colour the text output: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it), always or never."),
+        click.option("--no-color", is_flag=True, help="Never colour the text output (the same as --color never)."),
+        click.option("-q", "--quiet", is_flag=True, help="Print the findings only: no summary, no notes."),
+        click.option("--statistics", is_flag=True, help="After the findings, one line per rule: count, fixable count, total saving, most frequent first."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -61,7 +68,16 @@ def fix(**options) -> None:
     _run(fix=True, **options)
 
 
-def _run(paths, output_format, output_file, select, ignore, fail_level, context_dir, config_file, force_exclude, unsafe_fixes, show_diff, no_color, fix) -> None:
+class Options(NamedTuple):
+    """What the command line asked of one run, beside the paths."""
+
+    mode: str  # lint | fix | diff
+    unsafe: bool = False
+    context_dir: str | None = None
+    stdin_filename: str | None = None
+
+
+def _run(paths, output_format, output_file, select, extend_select, ignore, fail_level, context_dir, config_file, force_exclude, gitignore, stdin_filename, unsafe_fixes, show_diff, color_choice, no_color, quiet, statistics, fix) -> None:
     from dfslim.reporters import Run, format_for_file, render, resolve_format
 
     try:
@@ -69,34 +85,47 @@ def _run(paths, output_format, output_file, select, ignore, fail_level, context_
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     terminal_format = "text" if output_file else resolve_format(output_format)
-    mode = "diff" if show_diff else ("fix" if fix else "lint")
-    configs = _configs(select, ignore, fail_level, config_file)
-    targets = _targets(paths, configs, force_exclude)
-    jobs = [(path, settings, context_dir, mode, unsafe_fixes) for path, settings in targets]
-    results = _process_all(jobs)
-    run = Run(results)
+    options = Options("diff" if show_diff else ("fix" if fix else "lint"), unsafe_fixes, context_dir, stdin_filename)
+    configs = _configs(select, extend_select, ignore, fail_level, config_file)
+    targets = _targets(paths, configs, force_exclude, gitignore, stdin_filename)
+    for target, _settings in targets:
+        if not quiet and odd_name(target.path):
+            click.echo(f"dfslim: warning: {target.path!r}: the name holds a newline or another control character; line-based reports may split it", err=True)
+    results = _process_all([(target, settings, options) for target, settings in targets])
+    skipped = [result for result in results if result.skipped]
+    run = Run([result for result in results if not result.skipped], skipped=tuple(skipped))
     for result in results:
         if result.error:
             click.echo(f"dfslim: error: {result.error}", err=True)
+        elif result.skipped and not quiet:
+            click.echo(f"dfslim: note: {result.path}: skipped, {result.skipped}", err=True)
     status = exit_status(run, configs.defaults)
-    if mode == "diff":
-        _finish_diff(results, status)
-    stdin_fixed = mode == "fix" and any(result.path == "-" and result.fixed_text is not None for result in results)
-    if stdin_fixed:
-        click.echo(next(r.fixed_text for r in results if r.path == "-"), nl=False)
+    if options.mode == "diff":
+        _finish_diff(run.files, status)
+    fixed_stdin = next((result.fixed_text for result in run.files if result.fixed_text is not None), None)
+    if fixed_stdin is not None:
+        click.echo(fixed_stdin, nl=False)
     if output_file:
         try:
             _write_report(output_file, render(report_format, run))
+            if not quiet:
+                click.echo(f"dfslim: wrote the {report_format} report to {output_file}", err=True)
         except OSError as error:
             click.echo(f"dfslim: error: cannot write {output_file}: {error.strerror or error}", err=True)
             status = 2
-    color = terminal_format == "text" and _use_color(no_color)
+    color = terminal_format == "text" and use_color("never" if no_color else color_choice, sys.stdout.isatty())
     if color:
         import colorama
 
         colorama.just_fix_windows_console()
     # with `-` fixed, standard output carries the Dockerfile: the report goes to standard error
-    click.echo(render(terminal_format, run, color=color), nl=False, err=stdin_fixed)
+    report_stream_is_stderr = fixed_stdin is not None
+    click.echo(render(terminal_format, run, color=color, quiet=quiet), nl=False, err=report_stream_is_stderr)
+    if statistics:
+        from dfslim.reporters.text import statistics_table
+
+        # beside a machine-readable report on standard output, the table goes to standard error
+        click.echo(statistics_table(run), nl=False, err=report_stream_is_stderr or terminal_format != "text")
     sys.exit(status)
 
 
@@ -114,7 +143,7 @@ PARALLEL_THRESHOLD = 24
 def _process_all(jobs) -> list:
     """Lint (or fix) every file, in parallel for many files; results keep the input order."""
     workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_THRESHOLD or workers < 2 or any(job[0] == "-" for job in jobs):
+    if len(jobs) < PARALLEL_THRESHOLD or workers < 2 or any(job[0].path == "-" for job in jobs):
         return [_process(job) for job in jobs]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -131,33 +160,39 @@ def _process_all(jobs) -> list:
 
 def _process(job):
     """One file: lint it, or fix it (in place, as a diff, or to standard output)."""
-    path, settings, context_dir, mode, unsafe = job
-    rules = settings.rules_for(path) if not isinstance(path, tuple) else []
-    if mode == "lint" or isinstance(path, tuple):
-        result = _lint_one(path, rules, settings, context_dir)
+    target, settings, options = job
+    if target.error:
+        from dfslim.reporters import FileResult
+
+        return FileResult(target.path, error=target.error)
+    name = options.stdin_filename if target.path == "-" and options.stdin_filename else target.path
+    rules = settings.rules_for(name)
+    if options.mode == "lint":
+        result = _lint_one(target, name, rules, settings, options)
     else:
-        result = _fix_one(path, rules, settings, context_dir, mode, unsafe)
+        result = _fix_one(target, name, rules, settings, options)
     result.settings = settings
     return result
 
 
-def _fix_one(path, rules, settings, context_dir, mode, unsafe):
+def _fix_one(target, name, rules, settings, options):
     from dfslim.fixer import FixError, fix_text, unified_diff, write_atomically
     from dfslim.linter import lint
     from dfslim.reporters import FileResult
 
-    loaded = _load(path, context_dir)
+    loaded = _load(target, name, options)
     if isinstance(loaded, FileResult):
         return loaded
     dockerfile, text = loaded
+    path = target.path
     try:
-        outcome = fix_text(text, path, rules, settings.severities, unsafe=unsafe, context_dir=dockerfile.context_dir)
+        outcome = fix_text(text, name, rules, settings.severities, unsafe=options.unsafe, context_dir=dockerfile.context_dir)
     except FixError as error:
-        return FileResult(path, error=f"{path}: {error}")
-    if mode == "diff":
-        diff = unified_diff(path, text, outcome.text) if outcome.text != text else None
-        return FileResult(path, lint(dockerfile, rules, settings.severities), diff=diff)
-    result = FileResult(path, outcome.findings, fixes_applied=outcome.count)
+        return FileResult(name, error=f"{name}: {error}")
+    if options.mode == "diff":
+        diff = unified_diff(name, text, outcome.text) if outcome.text != text else None
+        return FileResult(name, lint(dockerfile, rules, settings.severities), diff=diff)
+    result = FileResult(name, outcome.findings, fixes_applied=outcome.count)
     if path == "-":
         result.fixed_text = outcome.text
     elif outcome.text != text:
@@ -169,34 +204,40 @@ def _fix_one(path, rules, settings, context_dir, mode, unsafe):
 
 
 def _context_for(path, context_dir):
+    """The build context of a file: `--context`, else the file's folder (None for `-`
+    without a name: standard input has no folder)."""
     if path == "-":
-        return None
+        return context_dir
     return context_dir or os.path.dirname(os.path.abspath(path))
 
 
-def _configs(select, ignore, fail_level, config_file):
+def _configs(select, extend_select, ignore, fail_level, config_file):
     """The command line's settings and the configuration files; a bad one ends the run (2)."""
     from dfslim.config import ConfigError, ConfigFileError, Configs
 
     try:
-        return Configs(select, ignore, fail_level, config_file)
+        return Configs(select, ignore, fail_level, config_file, extend_select=extend_select)
     except ConfigFileError as error:
         _config_failure(error)
     except ConfigError as error:
         raise click.UsageError(str(error)) from None
 
 
-def _targets(paths, configs, force_exclude=False) -> list:
-    """(path, settings) for each file to lint, `exclude` applied to folder discovery (and to
-    named files with `force_exclude`); a bad configuration file ends the run (exit 2)."""
+def _targets(paths, configs, force_exclude=False, gitignore=True, stdin_filename=None) -> list:
+    """(target, settings) for each file to lint, `exclude` applied to folder discovery (and
+    to named files with `force_exclude`); a bad configuration file ends the run (exit 2)."""
     from dfslim.config import ConfigFileError
 
     try:
-        targets = [(path, configs.settings_for(path)) for path in discover(paths or (".",), configs)]
+        targets = []
+        for target in discover(paths or (".",), configs, gitignore):
+            named = stdin_filename if target.path == "-" and stdin_filename else target.path
+            settings = configs.defaults if target.error else configs.settings_for(named)
+            targets.append((target, settings))
     except ConfigFileError as error:
         _config_failure(error)
     if force_exclude:
-        targets = [(path, settings) for path, settings in targets if not (isinstance(path, str) and path != "-" and settings.excludes(path))]
+        targets = [(target, settings) for target, settings in targets if target.error or target.path == "-" or not settings.excludes(target.path)]
     return targets
 
 
@@ -236,72 +277,41 @@ def exit_status(run, settings) -> int:
     return 0
 
 
-def discover(paths, configs=None) -> list[str | tuple[str, str]]:
-    """Files to lint, in order; a path that cannot be linted becomes ("!", message).
-    With `configs`, folder searches skip what the configuration's `exclude` names."""
-    found: list = []
-    for path in paths:
-        if path == "-" or os.path.isfile(path):
-            found.append(path)
-        elif os.path.isdir(path):
-            excluded: list[str] = []
-            inside = sorted(_walk(path, configs, excluded))
-            if not inside and not excluded:
-                inside = [("!", f"{path}: no Dockerfile found in this folder")]
-            found.extend(inside)
-        elif os.path.lexists(path):
-            found.append(("!", f"{path}: not a regular file"))
-        else:
-            found.append(("!", f"{path}: no such file or folder"))
-    return found
-
-
-def _walk(folder: str, configs=None, excluded=None):
-    for root, dirs, files in os.walk(folder):
-        settings = configs.settings_in(root) if configs is not None else None
-
-        def skip(name: str) -> bool:
-            if settings is not None and settings.excludes(os.path.join(root, name)):
-                if excluded is not None:
-                    excluded.append(os.path.join(root, name))
-                return True
-            return False
-
-        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not os.path.exists(os.path.join(root, d, "pyvenv.cfg")) and not skip(d)]
-        for name in files:
-            if DOCKERFILE_NAME_RE.fullmatch(name) and not skip(name):
-                path = os.path.join(root, name)
-                yield path[2:] if folder == "." and path.startswith("." + os.sep) else path
-
-
-def _lint_one(path, rules, settings, context_dir=None):
+def _lint_one(target, name, rules, settings, options):
     from dfslim.linter import lint
     from dfslim.reporters import FileResult
 
-    loaded = _load(path, context_dir)
+    loaded = _load(target, name, options)
     if isinstance(loaded, FileResult):
         return loaded
-    return FileResult(path, lint(loaded[0], rules, settings.severities))
+    return FileResult(name, lint(loaded[0], rules, settings.severities))
 
 
-def _load(path, context_dir):
-    """(dockerfile, text) of a path, or a FileResult carrying its one-line error."""
+# What parse errors say of a file that is no Dockerfile at all (the parser's words)
+NOT_A_DOCKERFILE = "not a Dockerfile"
+
+
+def _load(target, name, options):
+    """(dockerfile, text) of a target, or a FileResult carrying its one-line error (or,
+    for a file a folder search chose that is no Dockerfile, why it was skipped)."""
     from dfslim.model import ParseError
     from dfslim.parser import parse_bytes
     from dfslim.reporters import FileResult
 
-    if isinstance(path, tuple):
-        return FileResult(path[1].split(":", 1)[0], error=path[1])
+    path = target.path
     try:
         data = _read(path)
-        dockerfile = parse_bytes(data, path)
+        dockerfile = parse_bytes(data, name)
     except FileProblem as problem:
-        return FileResult(path, error=f"{path}: {problem}")
+        return FileResult(name, error=f"{name}: {problem}")
     except ParseError as error:
-        where = f"{path}:{error.line}" if error.line else path
-        return FileResult(path, error=f"{where}: {error.message}")
-    if path != "-":
-        dockerfile = dockerfile._replace(context_dir=_context_for(path, context_dir))
+        if target.walked and NOT_A_DOCKERFILE in error.message:
+            return FileResult(name, skipped=error.message)
+        where = f"{name}:{error.line}" if error.line else name
+        return FileResult(name, error=f"{where}: {error.message}")
+    context = _context_for(name, options.context_dir)
+    if context is not None:
+        dockerfile = dockerfile._replace(context_dir=context)
     return dockerfile, data.decode("utf-8")
 
 
@@ -317,17 +327,31 @@ def _read(path: str) -> bytes:
         raise FileProblem(error.strerror or str(error)) from None
 
 
-def _use_color(no_color: bool) -> bool:
-    if no_color or os.environ.get("NO_COLOR"):
+def use_color(choice: str, terminal: bool, environ=None) -> bool:
+    """Whether to colour: `always`/`never` as said; `auto` never under NO_COLOR, always
+    under FORCE_COLOR (any non-empty value of either, as no-color.org and force-color.org
+    define them), else on a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    environ = os.environ if environ is None else environ
+    if environ.get("NO_COLOR"):
         return False
-    return sys.stdout.isatty()
+    if environ.get("FORCE_COLOR"):
+        return True
+    return terminal
 
 
 @main.command("rules")
-def list_rules() -> None:
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="text: a table; json: an array of objects, one per rule.")
+def list_rules(output_format) -> None:
     """List every rule: id, name, category, severity, fix, and whether it is on by default."""
     from dfslim.registry import all_rules
 
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps([rule_record(rule) for rule in all_rules()], indent=2, ensure_ascii=False))
+        return
     rows = [("ID", "NAME", "CATEGORY", "SEVERITY", "FIX", "DEFAULT")]
     for rule in all_rules():
         meta = rule.meta
@@ -337,22 +361,52 @@ def list_rules() -> None:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
 
 
+def rule_record(rule) -> dict:
+    """A rule as `dfslim rules --format json` gives it."""
+    from dfslim.links import rule_url
+    from dfslim.registry import other_codes
+
+    meta = rule.meta
+    return {
+        "id": meta.id,
+        "name": meta.name,
+        "category": meta.category,
+        "severity": meta.severity.label,
+        "scope": meta.scope,
+        "fix": meta.fix,
+        "enabled": meta.enabled,
+        "summary": rule.summary,
+        "others": list(meta.others),
+        "other_codes": [code for other in meta.others for code in other_codes(other)],
+        "url": rule_url(rule),
+    }
+
+
 @main.command()
 @click.argument("rule")
 def explain(rule: str) -> None:
-    """Print a rule's documentation (by id or name)."""
-    import inspect
+    """Print a rule's documentation (by id, by name, or by another linter's id: DL3009)."""
+    from dfslim.explain import explanation
+    from dfslim.registry import resolve_rule_names
 
-    from dfslim.registry import by_key
-
-    found = by_key().get(rule.strip().lower())
-    if found is None:
+    found = resolve_rule_names(rule)
+    if not found:
         raise click.UsageError(f"unknown rule {rule!r} (see `dfslim rules`)")
-    meta = found.meta
-    click.echo(f"{meta.id} {meta.name} ({meta.category}, {meta.severity.label}, scope: {meta.scope}, fix: {meta.fix or 'none'})")
-    if meta.others:
-        click.echo(f"Same as: {', '.join(meta.others)}")
-    if not meta.enabled:
-        click.echo("Off by default: enable it with --select " + meta.id)
-    click.echo()
-    click.echo(inspect.cleandoc(found.doc))
+    if found[0].id.lower() != rule.strip().lower() and found[0].name != rule.strip().lower():
+        names = ", ".join(f"{each.id} {each.name}" for each in found)
+        click.echo(f"{rule.strip()} is {names} in dfslim.")
+        click.echo()
+    click.echo("\n".join(explanation(each) for each in found), nl=False)
+
+
+@main.command()
+def lsp() -> None:
+    """Run the language server on standard input and output (needs `pip install 'dfslim[lsp]'`)."""
+    try:
+        from dfslim.lsp import serve
+    except ImportError as error:
+        missing = (error.name or "").split(".")[0]
+        if missing not in LSP_PACKAGES:
+            raise
+        raise click.UsageError(f"the language server needs {missing}: pip install 'dfslim[lsp]'") from None
+    serve()

@@ -4,8 +4,9 @@ A configuration is `[tool.dfslim]` in a `pyproject.toml`, or the same keys at th
 of a `.dfslim.toml`. The nearest one wins, searched from each linted file's folder upwards
 (a `pyproject.toml` without `[tool.dfslim]` is not ours: the search goes on); `--config`
 wins over both. Command-line options override the file: `--select` replaces the file's
-`select` and `ignore`, `--ignore` adds to the file's `ignore`, `--fail-level` replaces its
-`fail-level`.
+`select` and `ignore`, `--extend-select` adds rules to the selection (the file's `ignore`
+no longer drops them), `--ignore` adds to the file's `ignore`, `--fail-level` replaces its
+`fail-level`. Rules are named by id, name, category, or another linter's rule id.
 """
 
 from __future__ import annotations
@@ -316,17 +317,19 @@ class Configs:
     """The settings for each linted file: its nearest configuration file merged with the
     command-line options. Lookups are cached per folder and each file is read once."""
 
-    def __init__(self, select=None, ignore=None, fail_level=None, config_file=None):
+    def __init__(self, select=None, ignore=None, fail_level=None, config_file=None, extend_select=None):
         self.select = split_list(select)
         self.ignore = split_list(ignore)
+        self.extend_select = split_list(extend_select)
         _resolve_all(self.select)  # an unknown rule on the command line fails at once
         _resolve_all(self.ignore, every=True)
+        self.extended = {rule.id for rule in _resolve_all(self.extend_select)}
         self.fail_level = check_fail_level(fail_level) if fail_level else None
         self.fixed = load_config(config_file, explicit=True) if config_file else None
         self._folders: dict[str, str | None] = {}  # folder -> configuration file in force
         self._files: dict[str, FileConfig | None] = {}
         self._settings: dict[str | None, Settings] = {}
-        self.defaults = Settings(self.select, self.ignore, self.fail_level or "warning")  # no file
+        self.defaults = Settings(*self._selection(self.select, ()), self.fail_level or "warning")  # no file
 
     def settings_for(self, path) -> Settings:
         """Settings for a file to lint (`-`, or a discovery error tuple: the current folder's)."""
@@ -359,6 +362,17 @@ class Configs:
             self._folders[each] = found
         return self._files[found] if found else None
 
+    def _selection(self, select: tuple[str, ...], file_ignore: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """`select` and `ignore` with `--extend-select` folded in: the extended rules join
+        the selection (spelled out as ids) and the file's `ignore` stops dropping them;
+        `--ignore` still does."""
+        if not self.extended:
+            return select, self.ignore + file_ignore
+        chosen = _resolve_all(select) if select else [rule for rule in all_rules() if rule.meta.enabled]
+        ids = tuple(sorted({rule.id for rule in chosen} | self.extended))
+        kept = tuple(rule.id for rule in _resolve_all(file_ignore, every=True) if rule.id not in self.extended)
+        return ids, self.ignore + kept
+
     def _here(self, folder: str) -> str | None:
         for name in CONFIG_NAMES:
             candidate = os.path.join(folder, name)
@@ -373,9 +387,10 @@ class Configs:
     def _merge(self, config: FileConfig | None) -> Settings:
         if config is None:
             return self.defaults
+        select, ignore = self._selection(self.select or config.select or (), () if self.select else config.ignore)
         return Settings(
-            select=self.select or config.select or (),
-            ignore=self.ignore + (() if self.select else config.ignore),
+            select=select,
+            ignore=ignore,
             fail_level=self.fail_level or config.fail_level or "warning",
             severities=config.severities,
             exclude=config.exclude,

@@ -135,16 +135,67 @@ def by_key() -> dict[str, Rule]:
 
 
 def resolve(token: str) -> list[Rule]:
-    """The rules a user means by an id, a name, a category or `all`."""
+    """The rules a user means by an id, a name, a category, `all`, or another linter's
+    rule id (`DL3009`: the rules whose `META.others` name it; there may be several)."""
     key = token.strip().lower()
     if key == "all":
         return list(all_rules())
     if key in CATEGORIES:
         return [rule for rule in all_rules() if rule.meta.category == key and rule.meta.enabled]
     rule = by_key().get(key)
-    if rule is None:
+    if rule is not None:
+        return [rule]
+    others = by_other_code().get(key)
+    if not others:
         raise KeyError(token)
-    return [rule]
+    return list(others)
+
+
+def resolve_rule_names(token: str) -> list[Rule]:
+    """The rules an id, a name or another linter's rule id names (no categories)."""
+    key = token.strip().lower()
+    rule = by_key().get(key)
+    return [rule] if rule is not None else list(by_other_code().get(key, ()))
+
+
+@cache
+def by_other_code() -> dict[str, tuple[Rule, ...]]:
+    """Rules by the lower-case rule ids of other linters their `META.others` name."""
+    table: dict[str, list[Rule]] = {}
+    for rule in all_rules():
+        for other in rule.meta.others:
+            for code in other_codes(other):
+                found = table.setdefault(code.lower(), [])
+                if rule not in found:
+                    found.append(rule)
+    return {code: tuple(rules) for code, rules in table.items()}
+
+
+def other_codes(other: str) -> list[str]:
+    """The rule ids in one `META.others` entry, its shorthands spelled out:
+    `hadolint DL3032/DL3040` -> DL3032, DL3040; `trivy DS-0015/0019` -> DS-0015, DS-0019;
+    `checkov CKV2_DOCKER_2..16` -> CKV2_DOCKER_2 ... CKV2_DOCKER_16. Words that are not
+    codes (a note in parentheses, `Binnacle gold rules`) give nothing."""
+    _tool, _space, rest = other.partition(" ")
+    written = rest.split(" ", 1)[0]
+    if not _looks_like_code(written):
+        return []
+    codes: list[str] = []
+    for part in written.split("/"):
+        first = codes[0] if codes else part
+        if ".." in part:
+            low, _dots, high = part.partition("..")
+            stem = low.rstrip("0123456789")
+            if low[len(stem):].isdigit() and high.isdigit():
+                codes += [f"{stem}{number}" for number in range(int(low[len(stem):]), int(high) + 1)]
+                continue
+        codes.append(first[: -len(part)] + part if part.isdigit() and len(part) < len(first) else part)
+    return codes
+
+
+def _looks_like_code(word: str) -> bool:
+    """A digit (`DL3009`) or a capital after a small letter (`curlUseFlagF`): not a plain word."""
+    return any(char.isdigit() for char in word) or any(a.islower() and b.isupper() for a, b in zip(word, word[1:]))
 
 
 def markdown_table() -> str:

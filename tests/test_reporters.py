@@ -185,7 +185,7 @@ def test_github_one_command_per_finding_levels_and_columns():
     name, props, message = next(c for c in commands if c[1].get("title") == "TST201 secret-kept")
     assert props == {"file": "docker/api.Dockerfile", "line": "8", "endLine": "8", "col": "1", "endColumn": "30", "title": "TST201 secret-kept"}
     assert message == 'secret "AWS_KEY" set by ENV: 100% visible, <forever> & to all\nhelp: pass it at build time: `RUN --mount=type=secret,id=aws ...`'
-    assert lines[-1].startswith("5 files linted, 6 findings")  # a plain summary line closes the log
+    assert lines[-1].startswith("3 files linted, 6 findings")  # a plain summary line closes the log; the 2 that could not be are not counted
 
 
 # --- gitlab ------------------------------------------------------------------------------

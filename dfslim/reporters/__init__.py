@@ -20,12 +20,14 @@ FORMATS = {
 }
 CHOICES = ("auto", *FORMATS)  # auto: github under GitHub Actions, else text
 SUFFIXES = ((".sarif", "sarif"), (".sarif.json", "sarif"), (".json", "json"), (".xml", "checkstyle"))
+# names CI documentation gives a report, which win over the extension
+CONVENTIONAL_NAMES = {"gl-code-quality-report.json": "gitlab"}
 
 
 class FileResult:
     """What one file gave: findings, or a one-line error; filled in as the run goes."""
 
-    __slots__ = ("path", "findings", "error", "settings", "fixes_applied", "fixed_text", "diff")
+    __slots__ = ("path", "findings", "error", "settings", "fixes_applied", "fixed_text", "diff", "skipped")
 
     def __init__(
         self,
@@ -36,6 +38,7 @@ class FileResult:
         fixes_applied: int = 0,
         fixed_text: str | None = None,  # `-` fixed: the text to print
         diff: str | None = None,  # --diff: the unified diff of the fixes
+        skipped: str | None = None,  # a file a folder search chose that is no Dockerfile: why
     ):
         self.path = path
         self.findings = [] if findings is None else findings
@@ -44,6 +47,7 @@ class FileResult:
         self.fixes_applied = fixes_applied
         self.fixed_text = fixed_text
         self.diff = diff
+        self.skipped = skipped
 
     def __repr__(self) -> str:
         return f"FileResult({self.path!r}, findings={len(self.findings)}, error={self.error!r})"
@@ -51,6 +55,7 @@ class FileResult:
 
 class Run(NamedTuple):
     files: list[FileResult]
+    skipped: tuple[FileResult, ...] = ()  # found by a folder search, not Dockerfiles: not linted
 
     @property
     def findings(self) -> list[Finding]:
@@ -71,8 +76,12 @@ class Run(NamedTuple):
         return sum(known) if known else None
 
 
-def render(name: str, run: Run, *, color: bool = False) -> str:
-    module = importlib.import_module(FORMATS[resolve_format(name)])
+def render(name: str, run: Run, *, color: bool = False, quiet: bool = False) -> str:
+    """The report; `quiet` drops the text report's summary (the other formats are data)."""
+    name = resolve_format(name)
+    module = importlib.import_module(FORMATS[name])
+    if name == "text":
+        return module.render(run, color=color, quiet=quiet)
     return module.render(run, color=color)
 
 
@@ -85,10 +94,14 @@ def resolve_format(name: str, environ=None) -> str:
 
 
 def format_for_file(name: str, path: str) -> str:
-    """The format of an `--output` file: as asked, or for `auto` by the file's extension."""
+    """The format of an `--output` file: as asked, or for `auto` by the file's name
+    (GitLab's `gl-code-quality-report.json`) or extension."""
     if name != "auto":
         return name
     lower = path.lower()
+    conventional = CONVENTIONAL_NAMES.get(os.path.basename(lower))
+    if conventional:
+        return conventional
     for suffix, found in SUFFIXES:
         if lower.endswith(suffix):
             return found

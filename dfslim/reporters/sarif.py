@@ -18,6 +18,7 @@ from urllib.parse import quote
 from dfslim import __version__
 from dfslim.api import Severity
 from dfslim.linter import Finding
+from dfslim.links import rule_url
 from dfslim.reporters import Run, fingerprints, report_path, split_error, with_help
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -75,6 +76,9 @@ def descriptor(rule) -> dict:
         "help": {"text": doc, "markdown": doc},
         "properties": properties,
     }
+    url = rule_url(rule)
+    if url:
+        entry["helpUri"] = url
     if not meta.enabled:
         entry["defaultConfiguration"]["enabled"] = False
     return entry
