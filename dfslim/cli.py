@@ -403,10 +403,11 @@ def explain(rule: str) -> None:
 def lsp() -> None:
     """Run the language server on standard input and output (needs `pip install 'dfslim[lsp]'`)."""
     try:
-        from dfslim.lsp import serve
+        from dfslim.lsp.server import serve
     except ImportError as error:
         missing = (error.name or "").split(".")[0]
         if missing not in LSP_PACKAGES:
             raise
         raise click.UsageError(f"the language server needs {missing}: pip install 'dfslim[lsp]'") from None
-    serve()
+    status = serve()
+    os._exit(status)  # the server has closed standard output: nothing is left to flush
