@@ -120,7 +120,8 @@ def _run(paths, output_format, output_file, select, extend_select, ignore, fail_
         colorama.just_fix_windows_console()
     # with `-` fixed, standard output carries the Dockerfile: the report goes to standard error
     report_stream_is_stderr = fixed_stdin is not None
-    click.echo(render(terminal_format, run, color=color, quiet=quiet), nl=False, err=report_stream_is_stderr)
+    # click strips colour codes from what is not a terminal unless told that they are wanted
+    click.echo(render(terminal_format, run, color=color, quiet=quiet), nl=False, err=report_stream_is_stderr, color=color or None)
     if statistics:
         from dfslim.reporters.text import statistics_table
 

@@ -37,20 +37,41 @@ def git(*args: str, cwd: Path) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "path, matched",
-    [
-        ("Dockerfile", True), ("docker/Dockerfile", True), ("Dockerfile.dev", True),
-        ("api.Dockerfile", True), ("api.dockerfile", True), ("Containerfile", True),
-        ("build/Containerfile.prod", True), ("app.Containerfile", True), ("x.Dockerfile.j2", True),
-        ("Dockerfiles/README.md", False), ("notDockerfile", False), ("docs/dockerfile.md", False),
-        ("Dockerfile.d/notes", False), ("main.py", False),
-    ],
-)
+def picked(hook: dict, path: str) -> bool:
+    """Whether pre-commit runs the hook on `path`."""
+    return bool(re.search(hook["files"], path)) and not re.search(hook.get("exclude", "^$"), path)
+
+
+NAMES = [
+    ("Dockerfile", True), ("docker/Dockerfile", True), ("Dockerfile.dev", True),
+    ("api.Dockerfile", True), ("api.dockerfile", True), ("Containerfile", True),
+    ("build/Containerfile.prod", True), ("app.Containerfile", True), ("app.containerfile", True),
+    ("api.Dockerfile.dev", True), ("x.Dockerfile.j2", False), ("Dockerfile.dockerignore", False),
+    ("app.Dockerfile.dockerignore", False), ("docs/Dockerfile.md", False), ("Dockerfile.orig", False),
+    ("Dockerfile.YAML", False), ("Dockerfiles/README.md", False), ("notDockerfile", False),
+    ("docs/dockerfile.md", False), ("Dockerfile.d/notes", False), ("main.py", False),
+]
+
+
+@pytest.mark.parametrize("path, matched", NAMES)
 def test_hook_files_pattern(path, matched):
-    """Our discovery names plus what pre-commit's `dockerfile` type (identify) matches."""
+    """What a folder search lints: discovery's names, less those that only look like one."""
     for hook in hooks().values():
-        assert bool(re.search(hook["files"], path)) is matched, (hook["id"], path)
+        assert picked(hook, path) is matched, (hook["id"], path)
+
+
+@pytest.mark.parametrize("path, matched", NAMES)
+def test_hooks_pick_what_a_folder_search_picks(path, matched):
+    from dfslim.discovery import is_dockerfile_name
+
+    assert is_dockerfile_name(path.rsplit("/", 1)[-1]) is matched
+
+
+def test_hook_exclude_lists_the_suffixes_discovery_skips():
+    from dfslim.discovery import NOT_DOCKERFILE_SUFFIXES
+
+    for hook in hooks().values():
+        assert hook["exclude"] == "(?i)\\.(" + "|".join(NOT_DOCKERFILE_SUFFIXES) + ")$"
 
 
 def test_files_pattern_covers_identify_dockerfile_type():
