@@ -37,5 +37,21 @@ def test_quick_start_commands_are_the_ones_ci_runs():
     assert "pip install --quiet -e '.[test]'" in ci and ci.rstrip().endswith("pytest")
 
 
+def test_pre_commit_example_pins_a_commit_of_this_repository():
+    import shutil
+    import subprocess
+
+    text = README.read_text(encoding="utf-8")
+    (rev,) = re.findall(r"^    rev: (\S+)", text, re.MULTILINE)
+    assert re.fullmatch(r"[0-9a-f]{40}", rev), "pin a full commit: there is no release tag"
+    if not shutil.which("git") or not (README.parent / ".git").exists():
+        return  # not a git checkout: nothing to look the commit up in
+    shallow = subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=README.parent, capture_output=True, text=True).stdout.strip()
+    found = subprocess.run(["git", "cat-file", "-e", f"{rev}^{{commit}}"], cwd=README.parent, capture_output=True)
+    assert found.returncode == 0 or shallow == "true", f"README pins {rev}, which is not a commit of this repository"
+    hooks = subprocess.run(["git", "show", f"{rev}:.pre-commit-hooks.yaml"], cwd=README.parent, capture_output=True, text=True)
+    assert found.returncode != 0 or "- id: dfslim\n" in hooks.stdout  # the hook the example names exists there
+
+
 if __name__ == "__main__":
     update()
