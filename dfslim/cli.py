@@ -9,7 +9,7 @@ from typing import NamedTuple
 import click
 
 from dfslim import __version__
-from dfslim.discovery import Target, discover, odd_name
+from dfslim.discovery import discover, odd_name
 
 FORMAT_NAMES = ("auto", "text", "json", "sarif", "github", "gitlab", "checkstyle")  # dfslim.reporters.FORMATS + auto
 COLOR_CHOICES = ("auto", "always", "never")

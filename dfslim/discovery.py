@@ -97,8 +97,9 @@ def search(folder: str, configs=None, excluded=None, gitignore: bool = True) -> 
                 path = os.path.join(root, name)
                 found.append(path[2:] if folder == "." and path.startswith("." + os.sep) else path)
     if gitignore and reader is None and found:
-        ignored = git_ignored(folder, found)
-        found = [path for path in found if path not in ignored]
+        ignored = git_ignored(folder, [folder, *found])
+        if folder not in ignored:  # a folder named though git ignores it: searched as it is
+            found = [path for path in found if path not in ignored]
     return found
 
 

@@ -18,8 +18,3 @@ def rule_url(rule) -> str | None:
     if not rule.module.startswith(BUILTIN_PACKAGE):
         return None
     return f"{PROJECT_URL}/blob/{BRANCH}/rules/{rule.module[len(BUILTIN_PACKAGE):]}.py"
-
-
-def rules_url() -> str:
-    """The README's rule table."""
-    return f"{PROJECT_URL}#rules"

@@ -259,9 +259,10 @@ def test_gitignore_is_respected_unless_told_not_to(repository, monkeypatch):
     # a tracked file is not ignored, as git counts it
     git("add", "-f", "build/Dockerfile", cwd=repository)
     assert os.path.join("build", "Dockerfile") in search(".")
-    # a file named on the command line is linted, ignored or not
+    # a file or a folder named on the command line is linted, ignored or not
     git("rm", "-q", "--cached", "build/Dockerfile", cwd=repository)
     assert [t.path for t in discover(["build/Dockerfile"])] == ["build/Dockerfile"]
+    assert [t.path for t in discover(["build"])] == [os.path.join("build", "Dockerfile")]
 
 
 def test_gitignore_outside_git_is_read_as_git_reads_it(tmp_path):
