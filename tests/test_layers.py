@@ -21,7 +21,7 @@ LAYERS = (
     ("dfslim.tools",),
     ("dfslim.graph", "dfslim.effects", "dfslim.edits"),
     ("dfslim.api",),
-    ("dfslim.registry", "dfslim.linter", "dfslim.config", "dfslim.fixer"),
+    ("dfslim.registry", "dfslim.linter", "dfslim.config", "dfslim.fixer", "dfslim.discovery", "dfslim.links", "dfslim.explain"),
     ("dfslim.reporters", "dfslim.lsp", "dfslim.measure", "dfslim.cli", "dfslim.console", "dfslim.__main__", "dfslim"),
 )
 MAX_LINES = 800
