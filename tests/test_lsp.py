@@ -128,6 +128,26 @@ def test_fix_all_safe_and_unsafe_fixes_are_labelled(tmp_path):
             client.process.kill()
 
 
+def test_a_changed_configuration_is_read_again(project):
+    client = LspClient(cwd=project)
+    try:
+        capabilities = {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}}
+        client.request("initialize", {"processId": None, "rootUri": project.as_uri(), "capabilities": capabilities})
+        client.notify("initialized", {})
+        registration = client.wait(lambda m: m.get("method") == "client/registerCapability")
+        (watch,) = registration["params"]["registrations"]
+        assert {w["globPattern"] for w in watch["registerOptions"]["watchers"]} == {"**/.dfslim.toml", "**/pyproject.toml"}
+        path = project / "Dockerfile"
+        assert [d["code"] for d in open_document(client, path, DOCKERFILE)] == ["DFS105"]
+        (project / ".dfslim.toml").write_text('select = ["DFS201"]\n')
+        client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": (project / ".dfslim.toml").as_uri(), "type": 2}]})
+        assert client.diagnostics(path.as_uri()) == []  # DFS105 is no longer selected
+        assert client.close() == 0
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
+
+
 def test_build_context_and_problems(project, client):
     (project / "ignored").mkdir()
     (project / "ignored" / ".dockerignore").write_text(".git\n.env\n")

@@ -5,7 +5,8 @@ It lints in process: on open and on save at once, on change after a pause in typ
 diagnostic with the rule id as its code and a link to the rule's documentation; each fix
 is a quick fix (safe ones preferred, unsafe ones labelled), and "fix all" applies every
 safe fix as `dfslim fix` would. Hovering a diagnostic shows what `dfslim explain` prints.
-Configuration files are re-read after a save or a change the client reports.
+Configuration files are read again after a save, and after a change the client reports
+(the server asks clients that can watch files to watch them).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pygls.lsp.server import LanguageServer
 
 from dfslim import __version__
 from dfslim.api import Severity
+from dfslim.config import CONFIG_NAMES
 from dfslim.lsp.document import DocumentLint, Positions, Project, finding_span, fix_all, fix_edits, lint_document, path_of
 
 SOURCE = "dfslim"
@@ -115,6 +117,19 @@ def initialize(ls: DfslimServer, params: types.InitializeParams) -> None:
     debounce = options.get("debounce_ms", DEFAULT_DEBOUNCE_MS)
     if isinstance(debounce, (int, float)) and debounce >= 0:
         ls.debounce = debounce / 1000
+
+
+@server.feature(types.INITIALIZED)
+def initialized(ls: DfslimServer, params: types.InitializedParams) -> None:
+    """Ask the client to report changes of configuration files, where it can."""
+    workspace = ls.client_capabilities.workspace
+    watching = workspace.did_change_watched_files if workspace else None
+    if not (watching and watching.dynamic_registration):
+        return  # without it, a save re-reads them
+    watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_NAMES]
+    options = types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)
+    registration = types.Registration(id="dfslim-configuration", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)
+    ls.client_register_capability(types.RegistrationParams(registrations=[registration]))
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
