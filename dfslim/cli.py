@@ -78,56 +78,73 @@ class Options(NamedTuple):
 
 
 def _run(paths, output_format, output_file, select, extend_select, ignore, fail_level, context_dir, config_file, force_exclude, gitignore, stdin_filename, unsafe_fixes, show_diff, color_choice, no_color, quiet, statistics, fix) -> None:
-    from dfslim.reporters import Run, format_for_file, render, resolve_format
+    from dfslim.reporters import Run, format_for_file, resolve_format
 
     try:
         report_format = format_for_file(output_format, output_file) if output_file else None
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    terminal_format = "text" if output_file else resolve_format(output_format)
     options = Options("diff" if show_diff else ("fix" if fix else "lint"), unsafe_fixes, context_dir, stdin_filename)
     configs = _configs(select, extend_select, ignore, fail_level, config_file)
     targets = _targets(paths, configs, force_exclude, gitignore, stdin_filename)
-    for target, _settings in targets:
-        if not quiet and odd_name(target.path):
-            click.echo(f"dfslim: warning: {target.path!r}: the name holds a newline or another control character; line-based reports may split it", err=True)
     results = _process_all([(target, settings, options) for target, settings in targets])
-    skipped = [result for result in results if result.skipped]
-    run = Run([result for result in results if not result.skipped], skipped=tuple(skipped))
-    for result in results:
-        if result.error:
-            click.echo(f"dfslim: error: {result.error}", err=True)
-        elif result.skipped and not quiet:
-            click.echo(f"dfslim: note: {result.path}: skipped, {result.skipped}", err=True)
+    _print_notes([target for target, _settings in targets], results, quiet)
+    run = Run([result for result in results if not result.skipped], skipped=tuple(result for result in results if result.skipped))
     status = exit_status(run, configs.defaults)
     if options.mode == "diff":
         _finish_diff(run.files, status)
     fixed_stdin = next((result.fixed_text for result in run.files if result.fixed_text is not None), None)
     if fixed_stdin is not None:
         click.echo(fixed_stdin, nl=False)
-    if output_file:
-        try:
-            _write_report(output_file, render(report_format, run))
-            if not quiet:
-                click.echo(f"dfslim: wrote the {report_format} report to {output_file}", err=True)
-        except OSError as error:
-            click.echo(f"dfslim: error: cannot write {output_file}: {error.strerror or error}", err=True)
-            status = 2
+    if output_file and not _write_output(output_file, report_format, run, quiet):
+        status = 2
+    terminal_format = "text" if output_file else resolve_format(output_format)
     color = terminal_format == "text" and use_color("never" if no_color else color_choice, sys.stdout.isatty())
+    # with `-` fixed, standard output carries the Dockerfile: the report goes to standard error
+    _print_report(run, terminal_format, color, quiet, statistics, to_stderr=fixed_stdin is not None)
+    sys.exit(status)
+
+
+def _print_notes(targets, results, quiet: bool) -> None:
+    """On standard error: odd file names, files that could not be linted, files skipped."""
+    for target in targets:
+        if not quiet and odd_name(target.path):
+            click.echo(f"dfslim: warning: {target.path!r}: the name holds a newline or another control character; line-based reports may split it", err=True)
+    for result in results:
+        if result.error:
+            click.echo(f"dfslim: error: {result.error}", err=True)
+        elif result.skipped and not quiet:
+            click.echo(f"dfslim: note: {result.path}: skipped, {result.skipped}", err=True)
+
+
+def _write_output(output_file: str, report_format: str, run, quiet: bool) -> bool:
+    """Write the `-o` report and say which format it is; False when it cannot be written."""
+    from dfslim.reporters import render
+
+    try:
+        _write_report(output_file, render(report_format, run))
+    except OSError as error:
+        click.echo(f"dfslim: error: cannot write {output_file}: {error.strerror or error}", err=True)
+        return False
+    if not quiet:
+        click.echo(f"dfslim: wrote the {report_format} report to {output_file}", err=True)
+    return True
+
+
+def _print_report(run, terminal_format: str, color: bool, quiet: bool, statistics: bool, to_stderr: bool) -> None:
+    from dfslim.reporters import render
+
     if color:
         import colorama
 
         colorama.just_fix_windows_console()
-    # with `-` fixed, standard output carries the Dockerfile: the report goes to standard error
-    report_stream_is_stderr = fixed_stdin is not None
     # click strips colour codes from what is not a terminal unless told that they are wanted
-    click.echo(render(terminal_format, run, color=color, quiet=quiet), nl=False, err=report_stream_is_stderr, color=color or None)
+    click.echo(render(terminal_format, run, color=color, quiet=quiet), nl=False, err=to_stderr, color=color or None)
     if statistics:
         from dfslim.reporters.text import statistics_table
 
         # beside a machine-readable report on standard output, the table goes to standard error
-        click.echo(statistics_table(run), nl=False, err=report_stream_is_stderr or terminal_format != "text")
-    sys.exit(status)
+        click.echo(statistics_table(run), nl=False, err=to_stderr or terminal_format != "text")
 
 
 def _finish_diff(results, status) -> None:
