@@ -18,7 +18,8 @@ Flags three things:
   fed to `passwd` the same ways, a literal hash given to `useradd`/`usermod` with `-p`
   (`-pHASH`, `-mp HASH`, `--password=HASH`), and a literal password hashed by `openssl
   passwd` or `mkpasswd` (also inside `useradd -p "$(openssl passwd -1 pw)"`). Commands in
-  continuations, heredoc scripts, `sh -c "..."` strings and exec form count.
+  continuations, heredoc scripts, `sh -c "..."` strings, exec form and `ONBUILD RUN`
+  count.
 
 An `ARG` with a secret name and no default (or an empty one: `""`, `''`, or only `$VAR`
 references) is a finding of severity `info` in a stage that ships: it holds no secret
@@ -88,7 +89,8 @@ them whenever nobody overrides them.
 Outputs never show the secret, and mask only the secret's own text: for a secret `pass`,
 the same letters in `password` or `chpasswd` stay as they are. This rule's messages name the
 variable, the user or the kind of credential (`AKIA****`), never the secret; the excerpt
-and fingerprint mask the secret's span in the source. Other rules that quote the source
+and fingerprint mask the secret's span in the source. The finding's focus is the secret
+itself, so the snippet of a long `ENV` or `RUN` is the (masked) line that holds it. Other rules that quote the source
 (a command, a URL) get the secret masked where they quote it: where the text is glued to
 what it was glued to in the file (`app:` before it, `=` after a name, `-p ` before a
 hash), not wherever the same letters occur.
@@ -100,6 +102,7 @@ import bisect
 import re
 
 from dfslim.api import Meta, Severity, Violation, expand, unquote
+from dfslim.graph import ships
 from dfslim.regex import lazy_compile
 from dfslim.shell import substitutions, unwrap
 
@@ -205,6 +208,7 @@ def _find(dockerfile):
             hits[0][2],
             severity=Severity.ERROR if errors else Severity.INFO,
             mask=masks,
+            focus=hits[0][3][0] if hits[0][3] else None,  # the line of a continuation that holds the secret
         )
 
 
@@ -212,8 +216,9 @@ def _literal_hits(dockerfile) -> dict[int, list]:
     """Instruction index -> the literal secrets it holds (credential formats, passwords
     given to commands), for every instruction that holds one."""
     found = {}
+    held = {trigger.index: trigger for trigger in dockerfile.triggers}  # `ONBUILD RUN ...`, at the ONBUILD
     for instruction in dockerfile.instructions:
-        hits = _formats(instruction) + _passwords(dockerfile, instruction)
+        hits = _formats(instruction) + _passwords(dockerfile, held.get(instruction.index, instruction))
         if hits:
             found[instruction.index] = hits
     return found
@@ -349,13 +354,7 @@ def _history_shipped(dockerfile, instruction) -> bool:
     that ARG is the finding); an `ONBUILD ARG` declares it in every child image."""
     if instruction.keyword == "ONBUILD":
         return True
-    stage = dockerfile.stage_of(instruction)
-    return stage is not None and _ships(stage)
-
-
-def _ships(stage) -> bool:
-    """Whether `stage` ends up in a shipped image (a target, or a stage a target is built FROM)."""
-    return stage.ships
+    return ships(dockerfile, dockerfile.stage_of(instruction))
 
 
 def _only_references(value: str) -> bool:

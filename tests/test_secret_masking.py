@@ -177,6 +177,17 @@ def test_the_secret_is_masked_on_a_continuation_line_and_in_a_heredoc():
     assert found[4].fingerprint_text == "RUN chpasswd <<EOF app:**** EOF"
 
 
+def test_the_snippet_is_the_masked_line_that_holds_the_secret():
+    dockerfile = parse(
+        "FROM debian:12-slim\nENV A=1 \\\n    DB_PASSWORD=hunter2hunter2 \\\n    B=2\n"
+        "RUN useradd -m app \\\n    && echo 'app:contpass' \\\n       | chpasswd\n"
+    )
+    found = {finding.line: finding for finding in lint(dockerfile, Settings(select=("DFS204",)).rules())}
+    assert found[2].snippet == (3, "    DB_PASSWORD=hun**** \\")
+    assert found[5].snippet == (6, "    && echo 'app:co****' \\")
+    assert found[5].focus == (6, 18, 6, 26)
+
+
 def _severities(name: str) -> dict[int, str]:
     path = FIXTURES / "rules" / "DFS204" / name
     report = json.loads(run("--format", "json", "--select", "DFS204", str(path)).stdout)
