@@ -39,7 +39,7 @@ class Finding(NamedTuple):
     savings_bytes: int | None
     excerpt: str = ""  # the instruction's first line, for text output
     fingerprint_text: str = ""  # the whole instruction, normalized and masked, for stable fingerprints
-    secrets: tuple[str, ...] = ()  # secrets in the file: outputs show them only through redact()
+    secrets: tuple[Secret, ...] = ()  # secrets in the file: outputs show them only through redact()
     targets: tuple[str, ...] = ()  # the build targets whose image holds the finding's stage
     # (line, column, end_line, end_column) of the command or word that triggered it; the
     # instruction itself when it is one line long
@@ -47,10 +47,8 @@ class Finding(NamedTuple):
     snippet: tuple[int, str] = (0, "")  # the focus's first line: its number and masked text
 
     def redact(self, text: str) -> str:
-        """`text` with every secret of the file masked (`AKIA****`)."""
-        for secret in self.secrets:
-            text = text.replace(secret, mask_secret(secret))
-        return text
+        """`text` (a fix's replacement) with the file's secrets masked where it quotes them."""
+        return _redact(text, self.secrets)
 
     @property
     def sort_key(self):
@@ -106,7 +104,7 @@ class _Masking(NamedTuple):
 
     spans: tuple[tuple[int, int], ...]
     span_set: frozenset[tuple[int, int]]
-    secrets: tuple[str, ...]
+    secrets: tuple[Secret, ...]
     reach: list[int]
     shown: dict[int, tuple[str, str]]
 
@@ -119,8 +117,75 @@ def _masking(text: str, spans: tuple[tuple[int, int], ...]) -> _Masking:
     return _Masking(spans, frozenset(spans), _secrets(text, spans), reach, {})
 
 
-def _secrets(text: str, mask) -> tuple[str, ...]:
-    return tuple(sorted({text[s:e] for s, e in mask if e > s}, key=len, reverse=True))
+class Secret(NamedTuple):
+    """A secret as the file holds it: its text and the characters it is glued to there,
+    before and after (quotes skipped; "" where a word ends), and for a secret that is a
+    word of its own, the word before it. An output quotes the secret where it holds the
+    text glued the same way: `app:pass` quotes the secret `pass` of `echo 'app:pass' |
+    chpasswd`, "password" does not; `-p gitpod` quotes the secret of `useradd -p gitpod
+    gitpod`, `USER gitpod` does not."""
+
+    text: str
+    before: str
+    after: str
+    word_before: str = ""
+
+
+# looked through to find the glue: quotes and the backslash that may escape one
+_SKIPPED = "\"'\\"
+# what may follow or precede a quote of a secret that stood alone in the file
+_EDGES = frozenset(["", "`", ",", ";", "|", "&", "(", ")", "<", ">", ".", "[", "]"])
+
+
+def _secrets(text: str, mask) -> tuple[Secret, ...]:
+    found = {Secret(text[s:e], _glue(text, s - 1, -1), _glue(text, e, 1), _word_before(text, s)) for s, e in mask if e > s}
+    return tuple(sorted(found, key=lambda secret: len(secret.text), reverse=True))
+
+
+def _word_before(text: str, start: int) -> str:
+    """The word before the one that starts at `start` (past its quotes), when whitespace
+    separates them; "" when none does."""
+    index = _skip_quotes(text, start - 1)
+    if index < 0 or not text[index].isspace():
+        return ""
+    return _previous_word(text, index)
+
+
+def _skip_quotes(text: str, index: int) -> int:
+    for _ in range(3):
+        if index < 0 or text[index] not in _SKIPPED:
+            break
+        index -= 1
+    return index
+
+
+def _previous_word(text: str, index: int) -> str:
+    """The word that ends before the whitespace at `index`, quotes dropped; a line
+    continuation's escape is passed over (a quote of the instruction joins its lines).
+    Looks at most 1,000 characters back and keeps a word's last 200."""
+    stop = max(index - 1000, 0)
+    while True:
+        while index >= stop and text[index].isspace():
+            index -= 1
+        end = index + 1
+        while index >= stop and not text[index].isspace() and end - index <= 200:
+            index -= 1
+        word = text[index + 1 : end]
+        if word not in ("\\", "`") or index < stop:
+            return word.strip("\"'")
+
+
+def _glue(text: str, index: int, step: int) -> str:
+    """The character at `index`, or past up to three quotes from it in direction `step`:
+    "" at whitespace or the end of `text`."""
+    for _ in range(3):
+        if not 0 <= index < len(text):
+            return ""
+        char = text[index]
+        if char not in _SKIPPED:
+            return "" if char.isspace() else char
+        index += step
+    return ""
 
 
 def _near(mask, reach, low: int, high: int):
@@ -136,6 +201,8 @@ def _finding(dockerfile: Dockerfile, rule: Rule, violation: Violation, severitie
     if not masking.span_set.issuperset(violation.mask):  # spans of its own: nothing of the file's to reuse
         masking = _masking(dockerfile.text, tuple(sorted(masking.span_set.union(violation.mask))))
     secrets = masking.secrets
+    # a rule that finds secrets words its messages without them (`AKIA****`); others may quote them
+    quoted = () if rule.secret_spans is not None else secrets
     texts = masking.shown.get(instruction.index)
     if texts is None:
         texts = masking.shown[instruction.index] = _shown(dockerfile, instruction, masking.spans, masking.reach)
@@ -155,8 +222,8 @@ def _finding(dockerfile: Dockerfile, rule: Rule, violation: Violation, severitie
         end_line=instruction.end_line,
         end_column=instruction.end_column,
         stage=stage.label if stage else None,
-        message=_redact(violation.message, secrets),
-        suggestion=_redact(violation.suggestion, secrets),
+        message=_redact(violation.message, quoted),
+        suggestion=_redact(violation.suggestion, quoted),
         fix=violation.fix,
         edits=edits,
         savings_bytes=violation.savings_bytes,
@@ -197,10 +264,40 @@ def _shown(dockerfile: Dockerfile, instruction, mask, reach) -> tuple[str, str]:
     return _excerpt(dockerfile.text, instruction.start, near), _fingerprint_text(dockerfile, instruction, near)
 
 
-def _redact(text: str, secrets: tuple[str, ...]) -> str:
+def _redact(text: str, secrets: tuple[Secret, ...]) -> str:
+    """`text` (a message, suggestion or fix) with each secret masked where it quotes the
+    file, not wherever its letters occur. Rules build their own words without secrets;
+    this catches the source they quote (a command, a URL)."""
     for secret in secrets:
-        text = text.replace(secret, mask_secret(secret))
+        if secret.text in text:
+            text = _redact_quotes(text, secret)
     return text
+
+
+def _redact_quotes(text: str, secret: Secret) -> str:
+    parts, at = [], 0
+    index = text.find(secret.text)
+    while index >= 0:
+        end = index + len(secret.text)
+        if (
+            _glued(text, index - 1, -1, secret.before)
+            and _glued(text, end, 1, secret.after)
+            and (not secret.word_before or _word_before(text, index) in ("", secret.word_before))
+        ):
+            parts += [text[at:index], mask_secret(secret.text)]
+            at = end
+            index = text.find(secret.text, end)
+        else:
+            index = text.find(secret.text, index + 1)
+    parts.append(text[at:])
+    return "".join(parts)
+
+
+def _glued(text: str, index: int, step: int, glue: str) -> bool:
+    """Whether `text` is glued at `index` as the file was: to the same character, or, where
+    the secret stood alone, to whitespace, an end or punctuation (`` ` ``, `,`, `)` ...)."""
+    found = _glue(text, index, step)
+    return found == glue if glue else found in _EDGES
 
 
 def _excerpt(text: str, start: int, mask) -> str:
