@@ -55,7 +55,19 @@ from dfslim.graph import (
 )
 from dfslim.model import KNOWN_INSTRUCTIONS, Command, Comment, Dockerfile, Edit, Fix, Flag, Heredoc, Instruction, ParseError, Script, Stage, Word
 from dfslim.shell import LEADING_KEYWORDS, SHELLS, SKIPPED_COMMANDS, find_exec, has_option, option_value, subcommand, substitutions, tokenize, unwrap
-from dfslim.tools import INSTALLING, Tool, ToolCall, declared_tools, installed_packages, package_name, removed_packages, tool_action, tool_call
+from dfslim.tools import (
+    INSTALLING,
+    Tool,
+    ToolCall,
+    declared_tools,
+    family_tools,
+    installed_packages,
+    package_name,
+    program_names,
+    removed_packages,
+    tool_action,
+    tool_call,
+)
 from dfslim.tools.download import Download, download
 from dfslim.tools.urls import is_loopback, url_host
 from dfslim.values import assignments, expand, split_words, unquote
@@ -65,10 +77,10 @@ __all__ = [
     "Dockerfile", "Download", "Edit", "Fix", "Flag", "Heredoc", "Instruction", "Meta", "ParseError",
     "Removals", "Script", "Severity", "Stage", "Tool", "ToolCall", "Violation", "Word", "append_at_end",
     "assignments", "build_graph", "cache_mounted", "caches_kept", "cleanup_commands", "clears_apt_lists", "command_dirs", "copy_paths",
-    "copy_writes", "created_paths", "declared_tools", "download", "earlier_in_lineage", "env_value", "expand", "expanded", "find_exec",
+    "copy_writes", "created_paths", "declared_tools", "download", "family_tools", "earlier_in_lineage", "env_value", "expand", "expanded", "find_exec",
     "has_option", "home_paths", "insert_option", "installed_packages", "is_loopback", "is_rm",
     "last_index", "mounts", "option_value", "package_name", "path_below", "posix_shell",
-    "posix_shells", "removed_packages", "removes", "resolve_path", "shell_in_effect", "shell_program",
+    "posix_shells", "program_names", "removed_packages", "removes", "resolve_path", "shell_in_effect", "shell_program",
     "ships", "spell", "split_words", "subcommand", "substitutions", "tokenize", "tool_action", "tool_call",
     "tool_paths", "unquote", "unwrap", "url_host", "user_in_effect", "workdirs",
 ]

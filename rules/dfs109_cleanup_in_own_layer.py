@@ -67,6 +67,7 @@ from dfslim.api import (
     created_paths,
     declared_tools,
     expand,
+    family_tools,
     path_below,
     posix_shell,
     resolve_path,
@@ -114,9 +115,8 @@ def _home(instruction):
     return instruction.scope.get("HOME", "/root").rstrip("/") or "/root"
 
 
-@functools.cache
 def _caches() -> dict[str, tuple[str, ...]]:
-    """Every cache tag with its folders: a package tool family's are its tools' caches."""
+    """Every cache tag with its folders (every tool declared: for messages only)."""
     table: dict[str, tuple[str, ...]] = {}
     for tool in declared_tools():
         if tool.caches:
@@ -125,8 +125,17 @@ def _caches() -> dict[str, tuple[str, ...]]:
     return {**table, **OTHER_CACHES}
 
 
+@functools.cache
+def _tag_caches(tag: str) -> tuple[str, ...]:
+    """The folders of one cache tag: a package tool family's are its tools' caches."""
+    if tag in OTHER_CACHES:
+        return OTHER_CACHES[tag]
+    family = "apt" if tag == "apt-cache" else tag
+    return tuple(dict.fromkeys(cache for tool in family_tools(family) for cache in tool.caches))
+
+
 def _cache_paths(tag, home):
-    return [home + path[1:] if path.startswith("~") else path for path in _caches().get(tag, ())]
+    return [home + path[1:] if path.startswith("~") else path for path in _tag_caches(tag)]
 
 
 _OTHER_TOOLS = frozenset({"conda", "mamba", "micromamba", "composer", "composer.phar", "go", "pacman"})

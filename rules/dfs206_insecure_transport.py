@@ -58,7 +58,6 @@ import posixpath
 import re
 
 from dfslim.api import (
-    declared_tools,
     Meta,
     Severity,
     Violation,
@@ -68,6 +67,7 @@ from dfslim.api import (
     expanded,
     has_option,
     is_loopback,
+    program_names,
     split_words,
     substitutions,
     tool_call,
@@ -190,7 +190,7 @@ INTERESTING = frozenset({"curl", "wget", "curl.exe", "wget.exe", "git", "rpm", "
 @functools.cache
 def _interesting() -> frozenset[str]:
     """The programs this rule reads: the ones above and every package tool's."""
-    return INTERESTING | {program for tool in declared_tools() for program in tool.programs}
+    return INTERESTING | program_names()
 
 
 def _command(text, instruction, commands, index, command, exact, context):

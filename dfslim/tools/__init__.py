@@ -20,11 +20,23 @@ from dfslim.shell import command_memo, has_option, subcommand, unwrap
 from dfslim.tools.spec import Tool, ToolCall
 
 __all__ = [
-    "INSTALLING", "SYSTEM_FAMILIES", "Tool", "ToolCall", "declared_tools", "installed_packages", "package_name",
+    "INSTALLING", "SYSTEM_FAMILIES", "Tool", "ToolCall", "declared_tools", "family_tools", "installed_packages", "package_name",
+    "program_names",
     "removed_packages", "tool_action", "tool_call",
 ]
 
 _MODULES = ("apt", "apk", "rpm", "zypper", "pip", "uv", "poetry", "pipenv", "pdm", "npm", "yarn", "pnpm", "gem")
+# the module that declares each program, so that a run imports only the tool modules of the
+# programs it meets (tests/test_tools.py keeps this equal to the modules' declarations)
+MODULE_OF_PROGRAM = {
+    "apt-get": "apt", "apt": "apt", "aptitude": "apt", "apt-mark": "apt", "apk": "apk",
+    "yum": "rpm", "dnf": "rpm", "dnf5": "rpm", "dnf-3": "rpm", "microdnf": "rpm", "tdnf": "rpm",
+    "zypper": "zypper", "uv": "uv", "poetry": "poetry", "pipenv": "pipenv", "pdm": "pdm",
+    "npm": "npm", "yarn": "yarn", "pnpm": "pnpm", "gem": "gem", "bundle": "gem", "bundler": "gem",
+}
+MODULE_OF_PATTERN = ((lazy_compile(r"pip(\d+(\.\d+)*)?"), "pip"),)  # `pip`, `pip3`, `pip3.11`
+MODULE_OF_PYTHON_MODULE = {"pip": "pip"}  # `python -m pip`
+MODULE_OF_FAMILY = {family: family for family in _MODULES if family != "gem"} | {"ruby": "gem"}
 SYSTEM_FAMILIES = frozenset({"apt", "apk", "rpm", "zypper"})  # the distribution's own packages
 INSTALLING = frozenset({"install", "add", "ci", "sync"})  # actions that install packages
 PYTHON_RE = lazy_compile(r"python(\d+(\.\d+)*)?")
@@ -32,19 +44,46 @@ CONDA_RUN_VALUE_OPTIONS = ("-n", "--name", "-p", "--prefix", "--cwd", "-r", "--r
 _VERSION_RE = lazy_compile(r"[=<>~@].*$")
 
 class _Tables:
-    """The declared tools, indexed once on first use."""
+    """The declared tools, indexed as their modules are first needed."""
 
-    __slots__ = ("by_program", "patterns", "by_module", "by_name")
+    __slots__ = ("loaded", "by_program", "patterns", "by_module", "by_name")
 
     def __init__(self):
+        self.loaded: set[str] = set()
         self.by_program: dict[str, Tool] = {}
         self.patterns: list[tuple[object, Tool]] = []
         self.by_module: dict[str, Tool] = {}
         self.by_name: dict[str, Tool] = {}
-        for name in _MODULES:
-            module = importlib.import_module(f"{__name__}.{name}")
-            for tool in getattr(module, "TOOLS", None) or (module.TOOL,):
-                self._add(tool)
+
+    def load(self, module_name: str) -> None:
+        if module_name in self.loaded:
+            return
+        self.loaded.add(module_name)
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        for tool in getattr(module, "TOOLS", None) or (module.TOOL,):
+            self._add(tool)
+
+    def load_all(self) -> None:
+        for module_name in _MODULES:
+            self.load(module_name)
+
+    def for_program(self, name: str) -> Tool | None:
+        module_name = MODULE_OF_PROGRAM.get(name)
+        if module_name is None:
+            module_name = next((module for pattern, module in MODULE_OF_PATTERN if pattern.fullmatch(name)), None)
+            if module_name is None:
+                return None
+            self.load(module_name)
+            return next((tool for pattern, tool in self.patterns if pattern.fullmatch(name)), None)
+        self.load(module_name)
+        return self.by_program.get(name)
+
+    def for_python_module(self, name: str) -> Tool | None:
+        module_name = MODULE_OF_PYTHON_MODULE.get(name)
+        if module_name is None:
+            return None
+        self.load(module_name)
+        return self.by_module.get(name)
 
     def _add(self, tool: Tool) -> None:
         for program in tool.programs:
@@ -70,7 +109,24 @@ def _tables() -> _Tables:
 
 def declared_tools() -> tuple[Tool, ...]:
     """Every declared tool, nested ones such as `uv pip` included."""
-    return tuple(_tables().by_name.values())
+    tables = _tables()
+    tables.load_all()
+    return tuple(tables.by_name.values())
+
+
+def family_tools(family: str) -> tuple[Tool, ...]:
+    """The declared tools of one family (`rpm`: yum, dnf, microdnf, tdnf)."""
+    tables = _tables()
+    module_name = MODULE_OF_FAMILY.get(family)
+    if module_name is None:
+        return ()
+    tables.load(module_name)
+    return tuple(tool for tool in tables.by_name.values() if tool.family == family)
+
+
+def program_names() -> frozenset[str]:
+    """The basenames of every package tool's programs (not the `pip3.11` spellings)."""
+    return frozenset(MODULE_OF_PROGRAM) | frozenset(MODULE_OF_PYTHON_MODULE)
 
 
 @command_memo
@@ -83,19 +139,14 @@ def tool_call(command: Command) -> ToolCall | None:
         return None
     tables = _tables()
     name = words[0].text.rsplit("/", 1)[-1]
-    tool = tables.by_program.get(name)
+    tool = tables.for_program(name)
     start = 0
     if tool is None:
-        for pattern, candidate in tables.patterns:
-            if pattern.fullmatch(name):
-                tool = candidate
-                break
-        else:
-            if not PYTHON_RE.fullmatch(name):
-                return None
-            tool, start = _python_module(words)
-            if tool is None:
-                return None
+        if not PYTHON_RE.fullmatch(name):
+            return None
+        tool, start = _python_module(words)
+        if tool is None:
+            return None
     return _read(tool, words, start)
 
 
@@ -141,16 +192,16 @@ def _conda_run(words: tuple[Word, ...]) -> tuple[Word, ...]:
 
 def _python_module(words: tuple[Word, ...]) -> tuple[Tool | None, int]:
     """The tool `python [options] -m MODULE ...` runs and the index of MODULE, else (None, -1)."""
-    by_module = _tables().by_module
+    tables = _tables()
     index = 1
     while index < len(words):
         text = words[index].text
         if text == "-m":
             module = words[index + 1].text if index + 1 < len(words) else ""
-            tool = by_module.get(module)
+            tool = tables.for_python_module(module)
             return (tool, index + 1) if tool is not None else (None, -1)
-        if text.startswith("-m") and text[2:] in by_module:
-            return by_module[text[2:]], index
+        if text.startswith("-m") and tables.for_python_module(text[2:]) is not None:
+            return tables.for_python_module(text[2:]), index
         if text in ("-W", "-X"):
             index += 2
             continue

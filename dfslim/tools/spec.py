@@ -17,12 +17,17 @@ from dfslim.shell import has_option, option_value
 NOTHING: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
 
-class Tool(NamedTuple):
-    """What a package tool is. Paths starting with `~/` are below the home of the user the
-    RUN runs as; the others are absolute."""
+class Tool:
+    """What a package tool is: `Tool(name="apk", family="apk", ...)` with the fields below
+    (a field left out keeps its default). Paths starting with `~/` are below the home of
+    the user the RUN runs as; the others are absolute.
 
-    name: str  # "apt", "pip", "uv pip", ...: how rules and messages name it
-    family: str  # "apt", "apk", "rpm", "zypper", "python", "node", "ruby": tools that share a cache or an index
+    A plain class with class-level defaults, not a NamedTuple of 28 fields: a one-file
+    run declares every tool, and building such a NamedTuple costs a pre-commit run more
+    than reading all the declarations."""
+
+    name: str = ""  # "apt", "pip", "uv pip", ...: how rules and messages name it
+    family: str = ""  # "apt", "apk", "rpm", "zypper", "python", "node", "ruby": tools that share a cache or an index
     programs: frozenset[str] = frozenset()  # basenames that run it
     program_pattern: str = ""  # or a regular expression they match in full (`pip3.11`)
     python_module: str = ""  # `python -m <module>` runs it too
@@ -50,6 +55,20 @@ class Tool(NamedTuple):
     mount: str = ""  # the cache folder to suggest for `RUN --mount=type=cache,target=...`
     yes_options: tuple[str, ...] = ()  # options that answer its prompts
     insecure_options: tuple[tuple[str, bool, str], ...] = ()  # (option, takes a value, what it turns off)
+
+    def __init__(self, **fields):
+        for key, value in fields.items():
+            if key.startswith("_") or not hasattr(Tool, key) or callable(getattr(Tool, key)):
+                raise TypeError(f"Tool has no field {key!r}")
+            object.__setattr__(self, key, value)
+        if not self.name or not self.family:
+            raise TypeError("a Tool needs a name and a family")
+
+    def __setattr__(self, key, value):
+        raise AttributeError("a Tool is read-only")
+
+    def __repr__(self) -> str:
+        return f"Tool({self.name!r})"
 
 
 class ToolCall(NamedTuple):
