@@ -117,7 +117,7 @@ def _fat(dockerfile, stage, info):
         suggestion + ", and install the few packages the app needs at run time",
         fix=fix,
         savings_bytes=saving,
-        focus=_image_span(stage),
+        focus=stage.instruction.args_span(first_word=True),
     )
 
 
@@ -129,7 +129,7 @@ def _build_tool(stage, info):
         f"build in a stage `FROM {stage.base_resolved} AS build`, then `FROM {runtime}` and "
         "`COPY --from=build` only the built artifacts",
         savings_bytes=info.size_bytes,
-        focus=_image_span(stage),
+        focus=stage.instruction.args_span(first_word=True),
     )
 
 
@@ -137,17 +137,6 @@ def _from_line(stage, image: str) -> str:
     platform = f"--platform={stage.platform} " if stage.platform else ""
     name = f" AS {stage.name}" if stage.name else ""
     return f"FROM {platform}{image}{name}"
-
-
-def _image_span(stage) -> tuple[int, int] | None:
-    """The source range of the image as the FROM writes it (after `--platform=...`)."""
-    instruction = stage.instruction
-    args = instruction.args
-    written = args.split()[0] if args.split() else ""
-    if not written:
-        return None
-    start = instruction.source_offset(instruction.args_index + (len(args) - len(args.lstrip())))
-    return start, start + len(written)
 
 
 # one `$NAME` or `${NAME}` (no `:-` default) in the image as written
@@ -158,7 +147,7 @@ def _arg_default_edit(dockerfile, stage, smaller: str) -> tuple[Edit, str] | Non
     """When the image's tag (or the whole image) comes from one global `ARG` whose
     default only this FROM uses (`ARG PY=3.12` / `FROM python:${PY}`): the edit of that
     default that makes the FROM name `smaller`, and the ARG as it then reads."""
-    span = _image_span(stage)
+    span = stage.instruction.args_span(first_word=True)
     if span is None:
         return None
     written = dockerfile.text[span[0] : span[1]]
@@ -217,7 +206,7 @@ def _used_only_by(dockerfile, name: str, instruction, declaration) -> bool:
 def _image_edit(stage, info) -> Edit | None:
     """Replace the image as written; with variables in it, only when the smaller tag is
     the resolved one plus a suffix (`python:${PY}` -> `python:${PY}-slim`)."""
-    span = _image_span(stage)
+    span = stage.instruction.args_span(first_word=True)
     if span is None:
         return None
     start, end = span

@@ -166,28 +166,16 @@ def _violation(instruction, user, image, targets):
             f"the image runs as `{user}`: its last USER is root",
             "switch to an unprivileged user after the steps that need root: "
             "`USER app` (created with `useradd --system --uid 10001 app`)",
-            focus=_args_span(instruction),
+            focus=instruction.args_span(first_word=instruction.keyword == "FROM"),
             targets=targets,
         )
     return Violation(
         instruction,
         f"the image runs as root: no USER is set and `{image}` starts as root",
         _suggestion(image),
-        focus=_args_span(instruction),
+        focus=instruction.args_span(first_word=instruction.keyword == "FROM"),
         targets=targets,
     )
-
-
-def _args_span(instruction):
-    """The source range of the user a USER names, or of the image a FROM names."""
-    args = instruction.args
-    lead = len(args) - len(args.lstrip())
-    text = args.strip()
-    if instruction.keyword == "FROM" and text:
-        text = text.split()[0]
-    start = instruction.source_offset(instruction.args_index + lead)
-    end = instruction.source_offset(instruction.args_index + lead + len(text))
-    return (start, end) if start < end else None
 
 
 def _builds_a_base_image(dockerfile) -> bool:

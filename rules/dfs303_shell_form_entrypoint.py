@@ -147,7 +147,7 @@ def check(dockerfile):
             suggestion += " (the stage's `CMD` then becomes its arguments)"
         title = f"Remove the trailing comment: `{keyword} {exec_form}`" if comment is not None else f"Rewrite to exec form: `{keyword} {exec_form}`"
         fix = Fix(title, tuple(edits), safe=False) if edits else None
-        yield Violation(instruction, message, suggestion, fix=fix, focus=_args_span(instruction, args))
+        yield Violation(instruction, message, suggestion, fix=fix, focus=instruction.args_span())
 
 
 def _commands(instruction):
@@ -174,14 +174,6 @@ def _is_exec(command) -> bool:
     if not words or words[0] != "exec" or command.depth or command.piped_to or command.piped_from:
         return False
     return any(not word.startswith("-") for word in words[1:])  # `exec 2>&1` runs no program
-
-
-def _args_span(instruction, args: str):
-    """The source range of the command (the arguments after the keyword)."""
-    lead = len(instruction.args) - len(instruction.args.lstrip())
-    start = instruction.source_offset(instruction.args_index + lead)
-    end = instruction.source_offset(instruction.args_index + lead + len(args))
-    return (start, end) if start < end else None
 
 
 def _exec_edits(instruction):

@@ -69,17 +69,8 @@ def check(dockerfile):
                 instruction,
                 f"`WORKDIR {written}` is relative: where it ends up depends on the base image's working directory",
                 suggestion,
-                focus=_path_span(instruction),
+                focus=instruction.args_span(),
             )
-
-
-def _path_span(instruction):
-    """The source range of the path as written."""
-    args = instruction.args
-    lead = len(args) - len(args.lstrip())
-    start = instruction.source_offset(instruction.args_index + lead)
-    end = instruction.source_offset(instruction.args_index + len(args.rstrip()))
-    return (start, end) if start < end else None
 
 
 def _anchored_before(dockerfile, stage) -> bool:
