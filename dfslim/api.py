@@ -116,6 +116,10 @@ class Violation(NamedTuple):
     severity: Severity | None = None  # overrides the rule's default for this finding
     mask: tuple[tuple[int, int], ...] = ()  # source ranges (secrets) outputs must not show
     focus: tuple[int, int] | None = None  # source range of the command or word that triggered it
+    # the build targets the finding is about, when fewer than all those whose image holds
+    # the instruction's stage (a root USER in a stage that two targets build FROM, one of
+    # which sets its own user); None: all of them
+    targets: tuple[Stage, ...] | None = None
 
 
 class Meta(NamedTuple):

@@ -21,7 +21,7 @@ import json
 import os
 from typing import Any, Callable, NamedTuple
 
-__all__ = ["ImageInfo", "lookup", "family_of", "default_user", "size_to_bytes"]
+__all__ = ["ImageInfo", "lookup", "family_of", "default_user", "entrypoint_steps_down", "size_to_bytes"]
 
 _DATA_FILE = "base_images.json"
 _USERS_FILE = "default_users.json"
@@ -645,6 +645,7 @@ def _remembered(answers: dict, reference: Any, answer: Callable[[str], Any]) -> 
 # for every RUN of a stage (20,000 RUNs asked 20,000 times)
 _LOOKUPS: dict = {}
 _DEFAULT_USERS: dict = {}
+_STEPS_DOWN: dict = {}
 
 
 def family_of(reference: str) -> str | None:
@@ -727,7 +728,8 @@ def _user_for_tag(users: _Users, entry: dict[str, Any], tag: str) -> str | None:
     return entry["user"]
 
 
-def _default_user(reference: str) -> str | None:
+def _user_entry(reference: str) -> tuple[_Users, dict[str, Any], str] | None:
+    """The users table, the entry of `reference`'s repository and its tag, or None."""
     split = _split(reference)
     if split is None:
         return None
@@ -739,7 +741,19 @@ def _default_user(reference: str) -> str | None:
         entry = users.globs.get(repository.rpartition("/")[0])
     if entry is None:
         return None
-    return _user_for_tag(users, entry, tag or "latest")
+    return users, entry, tag or "latest"
+
+
+def _default_user(reference: str) -> str | None:
+    found = _user_entry(reference)
+    return _user_for_tag(*found) if found is not None else None
+
+
+def _steps_down(reference: str) -> str | None:
+    found = _user_entry(reference)
+    if found is None or _user_for_tag(*found) != "root":
+        return None
+    return found[1].get("steps_down")
 
 
 def default_user(reference: str) -> str | None:
@@ -752,3 +766,11 @@ def default_user(reference: str) -> str | None:
     Never raises.
     """
     return _remembered(_DEFAULT_USERS, reference, _default_user)
+
+
+def entrypoint_steps_down(reference: str) -> str | None:
+    """The service user the base image's own entrypoint drops to when it starts as root
+    (``"postgres"`` for ``postgres:16``, whose entrypoint runs the server through gosu), or
+    None when the table does not say so. Never raises.
+    """
+    return _remembered(_STEPS_DOWN, reference, _steps_down)

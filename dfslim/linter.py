@@ -237,7 +237,7 @@ def _placed(dockerfile: Dockerfile, graph, last, finding: Finding, violation: Vi
     """`finding` with its targets (named in the message when the image is not the one a
     plain `docker build` makes), its focus and the focus line as its snippet."""
     instruction = violation.instruction
-    targets = graph.targets_of(dockerfile.stage_of(instruction))
+    targets = violation.targets if violation.targets is not None else graph.targets_of(dockerfile.stage_of(instruction))
     message = finding.message
     if targets and last not in targets:
         labels = ", ".join(target.label for target in targets)

@@ -196,6 +196,18 @@ class Instruction(_ByIdentity, _InstructionFields):
         piece_index, source = self.pieces[max(at, 0)]
         return source + (value_index - piece_index)
 
+    def args_span(self, first_word: bool = False) -> tuple[int, int] | None:
+        """The source range of the arguments without surrounding whitespace (of their
+        first word only with `first_word`: the image of a FROM), None when there are none."""
+        args = self.args
+        text = args.strip()
+        if first_word:
+            text = text.split(None, 1)[0] if text else ""
+        if not text:
+            return None
+        first = self.args_index + len(args) - len(args.lstrip())
+        return self.source_offset(first), self.source_offset(first + len(text) - 1) + 1
+
     def value_index(self, source_offset: int) -> int | None:
         """The index in `value` of a source offset, or None when it is not part of it."""
         ends = [index for index, _ in self.pieces[1:]] + [len(self.value)]

@@ -31,7 +31,12 @@ small image (`scratch`, distroless, or a `-slim` runtime).
 
 ## Fix
 Unsafe (`--unsafe-fixes`): swaps the image for the smaller variant of the same version
-and distribution release. It is unsafe because the slim variant lacks packages the full
+and distribution release. When the image or its tag comes from the default of a global
+`ARG` that only this `FROM` uses (`ARG PYTHON_VERSION=3.12` / `FROM
+python:${PYTHON_VERSION}`), the fix edits that default (`ARG PYTHON_VERSION=3.12-slim`),
+where the version is kept; when other instructions use the `ARG` too, it appends the
+suffix to the `FROM` instead (`FROM python:${PYTHON_VERSION}-slim`) where that names the
+smaller image, else there is no fix. It is unsafe because the slim variant lacks packages the full
 one has (compilers, `-dev` headers, `git`, `curl`...): a `RUN` that needs them must
 install them.
 
@@ -40,7 +45,10 @@ Only stages that ship. Stage names, `scratch`, `-slim`/`-alpine` variants, distr
 Chainguard images, and images or registries dfslim has no data for are never flagged.
 """
 
-from dfslim.api import Edit, Fix, Meta, Severity, Violation, build_graph
+import re
+
+from dfslim.api import Edit, Fix, Meta, Severity, Violation, build_graph, unquote
+from dfslim.regex import lazy_compile
 
 META = Meta(
     id="DFS101",
@@ -62,7 +70,7 @@ def check(dockerfile):
         if info is None:
             continue
         if info.is_full and info.smaller:
-            yield _fat(stage, info)
+            yield _fat(dockerfile, stage, info)
         elif info.kind == "build-tool" and _runs_an_app(dockerfile, stage):
             yield _build_tool(stage, info)
 
@@ -87,21 +95,29 @@ def _runs_an_app(dockerfile, stage) -> bool:
     return bool(program) and program not in TOOLCHAIN_COMMANDS and program != "dotnet"
 
 
-def _fat(stage, info):
+def _fat(dockerfile, stage, info):
     instruction = stage.instruction
     saving = _difference(info.size_bytes, info.smaller_size_bytes)
     sizes = ""
     if info.size_bytes and info.smaller_size_bytes:
         sizes = f" ({_mb(info.size_bytes)}; `{info.smaller}` is {_mb(info.smaller_size_bytes)})"
-    line = _from_line(stage, info.smaller)
-    edit = _image_edit(stage, info)
-    fix = Fix(f"Use `{info.smaller}`", (edit,), safe=False) if edit else None
+    default = _arg_default_edit(dockerfile, stage, info.smaller)
+    if default is not None:
+        edit, setting = default
+        title = f"Use `{info.smaller}`: `{setting}`"
+        suggestion = f"use `{info.smaller}`: set `{setting}` (the `FROM` takes its image from that `ARG`)"
+    else:
+        edit = _image_edit(stage, info)
+        title = f"Use `{info.smaller}`"
+        suggestion = f"use `{_from_line(stage, info.smaller)}`"
+    fix = Fix(title, (edit,), safe=False) if edit else None
     return Violation(
         instruction,
         f"`{stage.base_resolved}` is the full image{sizes}; the app rarely needs what it adds",
-        f"use `{line}`, and install the few packages the app needs at run time",
+        suggestion + ", and install the few packages the app needs at run time",
         fix=fix,
         savings_bytes=saving,
+        focus=stage.instruction.args_span(first_word=True),
     )
 
 
@@ -113,6 +129,7 @@ def _build_tool(stage, info):
         f"build in a stage `FROM {stage.base_resolved} AS build`, then `FROM {runtime}` and "
         "`COPY --from=build` only the built artifacts",
         savings_bytes=info.size_bytes,
+        focus=stage.instruction.args_span(first_word=True),
     )
 
 
@@ -122,15 +139,78 @@ def _from_line(stage, image: str) -> str:
     return f"FROM {platform}{image}{name}"
 
 
+# one `$NAME` or `${NAME}` (no `:-` default) in the image as written
+REFERENCE_RE = lazy_compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
+
+
+def _arg_default_edit(dockerfile, stage, smaller: str) -> tuple[Edit, str] | None:
+    """When the image's tag (or the whole image) comes from one global `ARG` whose
+    default only this FROM uses (`ARG PY=3.12` / `FROM python:${PY}`): the edit of that
+    default that makes the FROM name `smaller`, and the ARG as it then reads."""
+    span = stage.instruction.args_span(first_word=True)
+    if span is None:
+        return None
+    written = dockerfile.text[span[0] : span[1]]
+    references = list(REFERENCE_RE.finditer(written))
+    if len(references) != 1 or written.count("$") != 1:
+        return None
+    reference = references[0]
+    name = reference.group("braced") or reference.group("plain")
+    prefix, suffix = written[: reference.start()], written[reference.end() :]
+    if not (smaller.startswith(prefix) and smaller.endswith(suffix)) or len(smaller) <= len(prefix) + len(suffix):
+        return None
+    wanted = smaller[len(prefix) : len(smaller) - len(suffix)]
+    default = _global_default(dockerfile, name)
+    if default is None or not _used_only_by(dockerfile, name, stage.instruction, default[0]):
+        return None
+    _arg, start, end, value = default
+    if prefix + value + suffix != stage.base_resolved:
+        return None
+    return Edit(start, end, wanted), f"ARG {name}={wanted}"
+
+
+def _global_default(dockerfile, name: str):
+    """(ARG instruction, start, end, value) of the last global `ARG name=value`, the
+    offsets spanning the value inside its quotes; None when it has none or it holds a
+    variable."""
+    found = None
+    pattern = re.compile(r"(?<!\S)" + re.escape(name) + r"=(\"[^\"]*\"|'[^']*'|\S*)")
+    for instruction in dockerfile.by_keyword.get("ARG", ()):
+        if instruction.stage >= 0:
+            break
+        for match in pattern.finditer(instruction.args):
+            raw = match.group(1)
+            quoted = raw[:1] in ("'", '"')
+            at = instruction.args_index + match.start(1) + (1 if quoted else 0)
+            value = unquote(raw, dockerfile.escape)
+            start = instruction.source_offset(at)
+            found = (instruction, start, start + len(value), value)
+    if found is None or "$" in found[3] or dockerfile.text[found[1] : found[2]] != found[3]:
+        return None
+    return found
+
+
+def _used_only_by(dockerfile, name: str, instruction, declaration) -> bool:
+    """Whether `$name` appears nowhere but in `instruction`, and no stage declares the
+    ARG again (which would bring its value into that stage)."""
+    uses = re.compile(r"\$\{?" + re.escape(name) + r"(?![A-Za-z0-9_])")
+    for match in uses.finditer(dockerfile.text):
+        if not instruction.start <= match.start() < instruction.end:
+            return False
+    declares = re.compile(r"(?<!\S)" + re.escape(name) + r"(?:=|\s|$)")
+    return not any(
+        arg is not declaration and declares.search(arg.args) for arg in dockerfile.by_keyword.get("ARG", ())
+    )
+
+
 def _image_edit(stage, info) -> Edit | None:
     """Replace the image as written; with variables in it, only when the smaller tag is
     the resolved one plus a suffix (`python:${PY}` -> `python:${PY}-slim`)."""
-    instruction = stage.instruction
-    args = instruction.args
-    written = args.split()[0] if args.split() else ""
-    offset = instruction.args_index + (len(args) - len(args.lstrip()))
-    start = instruction.source_offset(offset)
-    end = start + len(written)
+    span = stage.instruction.args_span(first_word=True)
+    if span is None:
+        return None
+    start, end = span
+    written = stage.instruction.args.split()[0]
     if "$" not in written:
         return Edit(start, end, info.smaller)
     resolved = stage.base_resolved

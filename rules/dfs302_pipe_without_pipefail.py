@@ -42,7 +42,12 @@ rejects `set -o pipefail` before dash 0.5.13.
 - A `SHELL` running a custom program (`SHELL ["/usr/local/bin/my-shell.sh"]`): what it
   does with pipes is unknown.
 
-A stage built `FROM` an earlier stage has its base image and inherits its `SHELL`.
+A stage built `FROM` an earlier stage has its base image and inherits its `SHELL`; a
+`SHELL` with `pipefail` in any other stage (a builder the stage copies from with `COPY
+--from=` or mounts with `RUN --mount=from=`, an earlier unrelated stage) does not cover it.
+
+The finding points at the `RUN`; its focus is the pipe (`curl ... | tar ...`) on whichever
+line of the `RUN` it sits.
 """
 
 import re
@@ -109,6 +114,7 @@ def check(dockerfile):
             instruction,
             f"`{left}` is piped{target} without `pipefail`: if it fails, the RUN still succeeds",
             suggestion + "." + ALPINE_NOTE,
+            focus=(risky.start, (right or risky).end),
         )
 
 

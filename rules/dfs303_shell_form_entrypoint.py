@@ -32,12 +32,20 @@ without a shell, and because a `CMD` becomes the arguments of an exec-form `ENTR
 
 ## Not flagged
 - Exec form, also with spaces inside the brackets (`CMD [ "python", "app.py" ]`).
-- `CMD exec ...`: `exec` makes the program PID 1, so it receives the stop signal.
+- `CMD exec ...`, and a shell form whose last command is `exec prog ...` after the steps
+  before it (`CMD python manage.py migrate && exec gunicorn app:app`, also after `;` or a
+  newline): `exec` makes the program PID 1, so it receives the stop signal. Not after
+  `||` (then `prog` runs only when the command before it fails), nor in a pipe or a
+  subshell, where `exec` replaces only that part. A shell-form `ENTRYPOINT` that ends in
+  `exec` is still flagged: it ignores `CMD` and the arguments of `docker run`.
 - `HEALTHCHECK CMD` (a health check is not PID 1), an empty `CMD`.
 - A stage whose `SHELL` is PowerShell or `cmd` (Windows): shell form is deliberate there.
 
 ## Scope
-Every stage: any stage can be the target of `docker build --target`.
+Every stage: any stage can be the target of `docker build --target`. The message names
+the shell that runs the command: `/bin/sh -c` by default, `cmd /S /C` on Windows images,
+or the `SHELL` in effect for the stage (`SHELL ["/bin/bash", "-o", "pipefail", "-c"]` set
+in it or in a stage it is built `FROM`), and the suggestion hands over through that shell.
 """
 
 import json
@@ -83,14 +91,16 @@ def check(dockerfile):
         if not args or instruction.exec_form is not None:
             continue
         keyword = instruction.keyword
-        words = _words(instruction)
-        if keyword == "CMD" and words and words[0].text == "exec":
-            continue  # `exec` makes the program PID 1
-        if _windows_shell(dockerfile, instruction):
-            continue
+        commands = _commands(instruction)
         looks_json = args.startswith("[") and (args.endswith("]") or re.match(r"\[\s*[\"']", args) is not None)
-        windows = _windows_image(dockerfile, instruction)
-        shell = "`cmd /S /C`" if windows else "`/bin/sh -c`"
+        hands_over = not looks_json and _execs_program(commands)
+        if keyword == "CMD" and hands_over:
+            continue  # `exec` makes the program PID 1
+        custom = shell_in_effect(dockerfile, instruction)
+        if shell_program(custom) in WINDOWS_SHELLS:
+            continue
+        windows = custom is None and _windows_image(dockerfile, instruction)
+        shell = f"`{' '.join(custom)}`" if custom else "`cmd /S /C`" if windows else "`/bin/sh -c`"
         edits = _pseudo_json_edits(instruction, args) if looks_json else _exec_edits(instruction)
         exec_form = " ".join(edit.replacement for edit in edits) if edits else None
         comment = _trailing_comment(args) if looks_json else None
@@ -110,10 +120,8 @@ def check(dockerfile):
                 f"`{keyword}` looks like exec form but is not valid JSON ({problem}): Docker runs "
                 "it as a shell command"
             )
-        elif keyword == "ENTRYPOINT" and words and words[0].text == "exec":
-            message = (
-                "`ENTRYPOINT` in shell form ignores `CMD` and the arguments of `docker run`"
-            )
+        elif keyword == "ENTRYPOINT" and hands_over:
+            message = f"`ENTRYPOINT` in shell form (under {shell}) ignores `CMD` and the arguments of `docker run`"
         else:
             message = f"`{keyword}` in shell form runs under {shell}: the program is not PID 1 and gets no stop signal"
             if keyword == "ENTRYPOINT":
@@ -130,21 +138,42 @@ def check(dockerfile):
         elif windows:
             suggestion = f"use exec form: `{keyword} [\"program\", \"arg\"]` (backslashes doubled in JSON)"
         else:
+            handing = json.dumps([*(custom or ("sh", "-c")), "exec ..."])
             suggestion = (
                 f"use exec form (`{keyword} [\"program\", \"arg\"]`); if you need the shell, let it "
-                f"hand over to the program: `{keyword} [\"sh\", \"-c\", \"exec ...\"]`"
+                f"hand over to the program: `{keyword} {handing}`"
             )
         if keyword == "ENTRYPOINT" and exec_form and _has_cmd(dockerfile, instruction):
             suggestion += " (the stage's `CMD` then becomes its arguments)"
         title = f"Remove the trailing comment: `{keyword} {exec_form}`" if comment is not None else f"Rewrite to exec form: `{keyword} {exec_form}`"
         fix = Fix(title, tuple(edits), safe=False) if edits else None
-        yield Violation(instruction, message, suggestion, fix=fix)
+        yield Violation(instruction, message, suggestion, fix=fix, focus=instruction.args_span())
 
 
-def _words(instruction):
+def _commands(instruction):
     index = instruction.args_index
-    commands = tokenize(instruction.args, to_source=lambda i: instruction.source_offset(index + i))
-    return commands[0].words if len(commands) == 1 else ()
+    return tokenize(instruction.args, to_source=lambda i: instruction.source_offset(index + i))
+
+
+# what may come before the `exec` that ends the command: it runs once the earlier ones are done
+HANDOVER_OPERATORS = frozenset({None, ";", "&&", "&", "\n"})
+
+
+def _execs_program(commands) -> bool:
+    """Whether the shell replaces itself with the program: the first command is `exec
+    prog`, or the last one is and runs after the others (`migrate; exec gunicorn`, not
+    after `||`, nor inside a pipe or a subshell)."""
+    if not commands:
+        return False
+    candidates = (commands[0], commands[-1]) if len(commands) > 1 else (commands[0],)
+    return any(_is_exec(command) and command.before in HANDOVER_OPERATORS for command in candidates)
+
+
+def _is_exec(command) -> bool:
+    words = [word.text for word in command.words]
+    if not words or words[0] != "exec" or command.depth or command.piped_to or command.piped_from:
+        return False
+    return any(not word.startswith("-") for word in words[1:])  # `exec 2>&1` runs no program
 
 
 def _exec_edits(instruction):
@@ -212,10 +241,6 @@ def _pseudo_json_edits(instruction, args):
     start = instruction.source_offset(instruction.args_index + (len(instruction.args) - len(instruction.args.lstrip())))
     end = instruction.end
     return [Edit(start, end, json.dumps(items, ensure_ascii=False))]
-
-
-def _windows_shell(dockerfile, instruction) -> bool:
-    return shell_program(shell_in_effect(dockerfile, instruction)) in WINDOWS_SHELLS
 
 
 WINDOWS_IMAGE = lazy_compile(r"windows|nanoserver|servercore|dotnet/framework", re.IGNORECASE)

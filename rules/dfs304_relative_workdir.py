@@ -69,6 +69,7 @@ def check(dockerfile):
                 instruction,
                 f"`WORKDIR {written}` is relative: where it ends up depends on the base image's working directory",
                 suggestion,
+                focus=instruction.args_span(),
             )
 
 

@@ -89,6 +89,7 @@ def check(dockerfile):
             f"`cd {target}` sets the directory for the rest of the RUN: that is `WORKDIR`'s job",
             f"use {workdir} before this RUN and drop the `cd`: `RUN {rest}{more}` "
             "(WORKDIR also holds for the instructions after it)",
+            focus=(command.start, command.end) if instruction.script.shell_form else None,
         )
 
 

@@ -68,21 +68,41 @@ def check(dockerfile):
                     f"stage name `{stage.name}` is already used by the stage on line {earlier.instruction.line}: "
                     "references to it are ambiguous",
                     f"give this stage another name: `AS {stage.name}-2`, and update its `--from=`/`FROM` references",
+                    focus=_name_span(stage),
                 )
             else:
                 seen[key] = stage
         for instruction in stage.instructions:
-            references = []
-            if instruction.keyword == "COPY":
-                references = [("COPY --from", value) for value in instruction.flag_values("from")]
-            elif instruction.keyword == "RUN":
-                references = [("RUN --mount from", m["from"]) for m in mounts(instruction) if m.get("from")]
-            for what, value in references:
+            for what, value, flag in _references(instruction):
                 problem = _problem(dockerfile, stage, instruction, value)
                 if problem:
                     message, suggestion = problem
-                    yield Violation(instruction, f"`{what}={value}` {message}", suggestion)
+                    yield Violation(instruction, f"`{what}={value}` {message}", suggestion, focus=(flag.start, flag.end))
                     break
+
+
+def _references(instruction):
+    """(what, the stage reference, the flag holding it) for each `COPY --from=` and
+    `RUN --mount=...,from=...` of the instruction."""
+    if instruction.keyword == "COPY":
+        for flag in instruction.flags:
+            if flag.name == "from":
+                yield "COPY --from", flag.value or "", flag
+    elif instruction.keyword == "RUN":
+        flags = [flag for flag in instruction.flags if flag.name == "mount"]
+        for flag, mount in zip(flags, mounts(instruction)):  # one mount per flag, in order
+            if mount.get("from"):
+                yield "RUN --mount from", mount["from"], flag
+
+
+def _name_span(stage):
+    """The source range of the name after `AS` in the stage's FROM."""
+    instruction = stage.instruction
+    at = instruction.args.lower().rfind(stage.name.lower())
+    if at < 0:
+        return None
+    start = instruction.source_offset(instruction.args_index + at)
+    return start, start + len(stage.name)
 
 
 def _problem(dockerfile, stage, instruction, value):

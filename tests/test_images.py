@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dfslim.images import ImageInfo, default_user, family_of, lookup, size_to_bytes
+from dfslim.images import ImageInfo, default_user, entrypoint_steps_down, family_of, lookup, size_to_bytes
 
 DATA_PATH = Path(__file__).resolve().parents[1] / "dfslim" / "data" / "base_images.json"
 DATA = json.loads(DATA_PATH.read_text(encoding="utf-8"))
@@ -607,3 +607,32 @@ DFS201_BASES = ["ubuntu", "nvidia/cuda:12.1.0-base-ubuntu22.04", "pytorch/pytorc
 @pytest.mark.parametrize("ref", DFS201_BASES)
 def test_dfs201_bases_are_known(ref):
     assert default_user(ref) is not None
+
+
+@pytest.mark.parametrize("ref, user", [
+    ("postgres:16", "postgres"),
+    ("docker.io/library/postgres:16-alpine", "postgres"),
+    ("mysql:8.4", "mysql"),
+    ("mariadb:11", "mysql"),
+    ("mongo:7", "mongodb"),
+    ("redis:7-alpine", "redis"),
+    ("rabbitmq:3-management", "rabbitmq"),
+])
+def test_entrypoints_that_step_down_name_their_service_user(ref, user):
+    assert default_user(ref) == "root"
+    assert entrypoint_steps_down(ref) == user
+
+
+@pytest.mark.parametrize("ref", [
+    "python:3.12", "ubuntu:24.04", "scratch", "mariadb:11-ubi", "mongo:7-nanoserver",
+    "registry.example.com/team/postgres:16", "${BASE}", "",
+])
+def test_other_images_do_not_step_down(ref):
+    assert entrypoint_steps_down(ref) is None
+
+
+def test_every_step_down_is_stated_by_its_source():
+    for key, entry in USERS["images"].items():
+        if "steps_down" in entry:
+            for sid in _source_ids(entry):
+                assert f"steps down to `{entry['steps_down']}`" in USER_SOURCES[sid]["states"], (key, sid)

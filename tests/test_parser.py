@@ -41,6 +41,20 @@ def test_spans_map_back_to_the_source():
     assert text[words["done"].start : words["done"].end] == "done"
 
 
+def test_args_span_is_the_arguments_in_the_source():
+    text = "FROM --platform=$BUILDPLATFORM python:3.12 AS build\nUSER \\\n    root  \nCMD [\"a\"]\nCMD\n"
+    df = parse(text)
+    from_, user, cmd, empty = df.instructions
+    start, end = from_.args_span()
+    assert text[start:end] == "python:3.12 AS build"
+    start, end = from_.args_span(first_word=True)
+    assert text[start:end] == "python:3.12"
+    start, end = user.args_span()
+    assert text[start:end] == "root" and df.position(start) == (3, 5)
+    assert text[slice(*cmd.args_span())] == '["a"]'
+    assert empty.args_span() is None
+
+
 def test_escape_directive_backtick():
     text = "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN dir `\n    C:\\\nCMD [\"cmd\"]\n"
     df = parse(text)
