@@ -36,6 +36,7 @@ def _lint_options(command):
         click.option("--extend-select", help="Comma-separated rules to run on top of the selection (the configuration's or the default)."),
         click.option("--ignore", help="Comma-separated rule ids, names or categories to skip."),
         click.option("--fail-level", type=click.Choice(["error", "warning", "info", "none"]), help="Exit 1 when a finding is at or above this severity.  [default: the configuration's, else warning]"),
+        click.option("--target", "targets", multiple=True, metavar="NAME", help="A build target that ships (repeatable; like `docker build --target`): exactly these stages and the stages they are built FROM ship.  [default: the last stage and every leaf stage not named as a test/dev/debug stage]"),
         click.option("--context", "context_dir", type=click.Path(file_okay=False), help="The build context for context-aware rules (default: each Dockerfile's folder)."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file (a pyproject.toml with [tool.dfslim], or a .dfslim.toml) instead of searching for one."),
         click.option("--force-exclude", is_flag=True, help="Apply the configuration's exclude to files named on the command line too (as pre-commit names them)."),
@@ -77,7 +78,7 @@ class Options(NamedTuple):
     stdin_filename: str | None = None
 
 
-def _run(paths, output_format, output_file, select, extend_select, ignore, fail_level, context_dir, config_file, force_exclude, gitignore, stdin_filename, unsafe_fixes, show_diff, color_choice, no_color, quiet, statistics, fix) -> None:
+def _run(paths, output_format, output_file, select, extend_select, ignore, fail_level, targets, context_dir, config_file, force_exclude, gitignore, stdin_filename, unsafe_fixes, show_diff, color_choice, no_color, quiet, statistics, fix) -> None:
     from dfslim.reporters import Run, format_for_file, resolve_format
 
     try:
@@ -85,7 +86,7 @@ def _run(paths, output_format, output_file, select, extend_select, ignore, fail_
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     options = Options("diff" if show_diff else ("fix" if fix else "lint"), unsafe_fixes, context_dir, stdin_filename)
-    configs = _configs(select, extend_select, ignore, fail_level, config_file)
+    configs = _configs(select, extend_select, ignore, fail_level, config_file, targets)
     targets = _targets(paths, configs, force_exclude, gitignore, stdin_filename)
     results = _process_all([(target, settings, options) for target, settings in targets])
     _print_notes([target for target, _settings in targets], results, quiet)
@@ -115,6 +116,8 @@ def _print_notes(targets, results, quiet: bool) -> None:
             click.echo(f"dfslim: error: {result.error}", err=True)
         elif result.skipped and not quiet:
             click.echo(f"dfslim: note: {result.path}: skipped, {result.skipped}", err=True)
+        elif result.warning and not quiet:
+            click.echo(f"dfslim: warning: {result.path}: {result.warning}", err=True)
 
 
 def _write_output(output_file: str, report_format: str, run, quiet: bool) -> bool:
@@ -198,19 +201,19 @@ def _fix_one(target, name, rules, settings, options):
     from dfslim.linter import lint
     from dfslim.reporters import FileResult
 
-    loaded = _load(target, name, options)
+    loaded = _load(target, name, options, settings)
     if isinstance(loaded, FileResult):
         return loaded
     dockerfile, text = loaded
     path = target.path
     try:
-        outcome = fix_text(text, name, rules, settings.severities, unsafe=options.unsafe, context_dir=dockerfile.context_dir)
+        outcome = fix_text(text, name, rules, settings.severities, unsafe=options.unsafe, context_dir=dockerfile.context_dir, targets=settings.targets)
     except FixError as error:
         return FileResult(name, error=f"{name}: {error}")
     if options.mode == "diff":
         diff = unified_diff(name, text, outcome.text) if outcome.text != text else None
         return FileResult(name, lint(dockerfile, rules, settings.severities), diff=diff)
-    result = FileResult(name, outcome.findings, fixes_applied=outcome.count)
+    result = FileResult(name, outcome.findings, fixes_applied=outcome.count, warning=_target_warning(dockerfile))
     if path == "-":
         result.fixed_text = outcome.text
     elif outcome.text != text:
@@ -229,12 +232,12 @@ def _context_for(path, context_dir):
     return context_dir or os.path.dirname(os.path.abspath(path))
 
 
-def _configs(select, extend_select, ignore, fail_level, config_file):
+def _configs(select, extend_select, ignore, fail_level, config_file, targets=()):
     """The command line's settings and the configuration files; a bad one ends the run (2)."""
     from dfslim.config import ConfigError, ConfigFileError, Configs
 
     try:
-        return Configs(select, ignore, fail_level, config_file, extend_select=extend_select)
+        return Configs(select, ignore, fail_level, config_file, extend_select=extend_select, targets=targets)
     except ConfigFileError as error:
         _config_failure(error)
     except ConfigError as error:
@@ -299,17 +302,33 @@ def _lint_one(target, name, rules, settings, options):
     from dfslim.linter import lint
     from dfslim.reporters import FileResult
 
-    loaded = _load(target, name, options)
+    loaded = _load(target, name, options, settings)
     if isinstance(loaded, FileResult):
         return loaded
-    return FileResult(name, lint(loaded[0], rules, settings.severities))
+    return FileResult(name, lint(loaded[0], rules, settings.severities), warning=_target_warning(loaded[0]))
+
+
+def _target_warning(dockerfile) -> str | None:
+    """What to say when `--target`/`targets` names stages the file does not have."""
+    if not dockerfile.targets:
+        return None
+    from dfslim.graph import build_graph
+
+    graph = build_graph(dockerfile)
+    if not graph.unknown_targets:
+        return None
+    missing = ", ".join(graph.unknown_targets)
+    stages = ", ".join(stage.label for stage in dockerfile.stages)
+    if len(graph.unknown_targets) == len(set(dockerfile.targets)):
+        return f"no stage named {missing} (stages: {stages}); linted with the inferred targets"
+    return f"no stage named {missing} (stages: {stages})"
 
 
 # What parse errors say of a file that is no Dockerfile at all (the parser's words)
 NOT_A_DOCKERFILE = "not a Dockerfile"
 
 
-def _load(target, name, options):
+def _load(target, name, options, settings):
     """(dockerfile, text) of a target, or a FileResult carrying its one-line error (or,
     for a file a folder search chose that is no Dockerfile, why it was skipped)."""
     from dfslim.model import ParseError
@@ -330,6 +349,8 @@ def _load(target, name, options):
     context = _context_for(name, options.context_dir)
     if context is not None:
         dockerfile = dockerfile._replace(context_dir=context)
+    if settings.targets:
+        dockerfile = dockerfile._replace(targets=settings.targets)
     return dockerfile, data.decode("utf-8")
 
 
@@ -357,6 +378,47 @@ def use_color(choice: str, terminal: bool, environ=None) -> bool:
     if environ.get("FORCE_COLOR"):
         return True
     return terminal
+
+
+@main.command("stages")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.option("--target", "targets", multiple=True, metavar="NAME", help="A build target that ships (repeatable), as for `dfslim lint`.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file (its `targets`) instead of searching for one.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="text: a line per stage; json: an object per file.")
+def stages(paths, targets, config_file, output_format) -> None:
+    """Show which stages each Dockerfile has, what they use, and which ship (its build targets)."""
+    from dfslim.model import ParseError
+    from dfslim.parser import parse_bytes
+    from dfslim.stages import render_text, stage_records
+
+    configs = _configs(None, None, None, None, config_file, targets)
+    status, documents = 0, []
+    for path in paths:
+        try:
+            dockerfile = parse_bytes(_read(path), path)
+        except FileProblem as problem:
+            click.echo(f"dfslim: error: {path}: {problem}", err=True)
+            status = 2
+            continue
+        except ParseError as error:
+            click.echo(f"dfslim: error: {path}{f':{error.line}' if error.line else ''}: {error.message}", err=True)
+            status = 2
+            continue
+        settings = configs.settings_for(path)
+        if settings.targets:
+            dockerfile = dockerfile._replace(targets=settings.targets)
+            warning = _target_warning(dockerfile)
+            if warning:
+                click.echo(f"dfslim: warning: {path}: {warning}", err=True)
+        if output_format == "json":
+            documents.append({"path": path, "stages": stage_records(dockerfile)})
+        else:
+            click.echo(render_text(path, dockerfile))
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps(documents, indent=2, ensure_ascii=False))
+    sys.exit(status)
 
 
 @main.command("rules")

@@ -23,7 +23,7 @@ from dfslim.registry import Rule, all_rules, resolve
 
 FAIL_LEVELS = ("error", "warning", "info", "none")
 CONFIG_NAMES = (".dfslim.toml", "pyproject.toml")  # in one folder, the first found wins
-KEYS = ("select", "ignore", "fail-level", "severity", "exclude", "per-file-ignores")
+KEYS = ("select", "ignore", "fail-level", "severity", "exclude", "per-file-ignores", "targets")
 
 
 class ConfigError(Exception):
@@ -43,6 +43,7 @@ class _SettingsFields(NamedTuple):
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, rule ids)
     root: str | None = None  # the folder patterns are relative to (the config file's)
     source: str | None = None  # the configuration file, as shown in messages
+    targets: tuple[str, ...] = ()  # the build targets that ship (`--target`); (): inferred
 
 
 class Settings(_SettingsFields):
@@ -181,6 +182,7 @@ class FileConfig(NamedTuple):
     severities: Mapping[str, Severity] | None = None
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    targets: tuple[str, ...] = ()
 
     @property
     def root(self) -> str:
@@ -276,6 +278,8 @@ def _check(path: str, name: str, prefix: str, table: dict) -> FileConfig:
             values["severities"] = _severities(value, fail)
         elif key == "exclude":
             values["exclude"] = strings(key, value)
+        elif key == "targets":
+            values["targets"] = strings(key, value)
         else:
             if not isinstance(value, dict):
                 raise fail(key, "must be a table of glob = [rules]")
@@ -317,7 +321,8 @@ class Configs:
     """The settings for each linted file: its nearest configuration file merged with the
     command-line options. Lookups are cached per folder and each file is read once."""
 
-    def __init__(self, select=None, ignore=None, fail_level=None, config_file=None, extend_select=None):
+    def __init__(self, select=None, ignore=None, fail_level=None, config_file=None, extend_select=None, targets=()):
+        self.targets = tuple(targets or ())  # `--target`: wins over the files' `targets`
         self.select = split_list(select)
         self.ignore = split_list(ignore)
         self.extend_select = split_list(extend_select)
@@ -329,7 +334,7 @@ class Configs:
         self._folders: dict[str, str | None] = {}  # folder -> configuration file in force
         self._files: dict[str, FileConfig | None] = {}
         self._settings: dict[str | None, Settings] = {}
-        self.defaults = Settings(*self._selection(self.select, ()), self.fail_level or "warning")  # no file
+        self.defaults = Settings(*self._selection(self.select, ()), self.fail_level or "warning", targets=self.targets)  # no file
 
     def settings_for(self, path) -> Settings:
         """Settings for a file to lint (`-`, or a discovery error tuple: the current folder's)."""
@@ -397,4 +402,5 @@ class Configs:
             per_file_ignores=config.per_file_ignores,
             root=config.root,
             source=shown(config.path),
+            targets=self.targets or config.targets,
         )

@@ -65,14 +65,16 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def fix_text(text: str, path: str, rules, severities=None, unsafe: bool = False, context_dir: str | None = None) -> FixOutcome:
+def fix_text(
+    text: str, path: str, rules, severities=None, unsafe: bool = False, context_dir: str | None = None, targets: tuple[str, ...] = ()
+) -> FixOutcome:
     """Fix `text` until stable. Raises FixError when a fix would damage the file."""
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     current = text[len(bom) :]
     outcome = FixOutcome(text)
     seen = {current}
     for _ in range(MAX_PASSES):
-        findings = lint(_parse(bom + current, path, context_dir), rules, severities)
+        findings = lint(_parse(bom + current, path, context_dir, targets), rules, severities)
         fixed, chosen = apply_fixes(current, findings, unsafe)
         if not chosen or fixed == current:
             outcome.text = bom + current
@@ -92,9 +94,11 @@ def fix_text(text: str, path: str, rules, severities=None, unsafe: bool = False,
     raise FixError(f"internal error: the fixes of {rules_named} do not settle after {MAX_PASSES} passes; nothing was changed")
 
 
-def _parse(text: str, path: str, context_dir: str | None):
+def _parse(text: str, path: str, context_dir: str | None, targets: tuple[str, ...] = ()):
     dockerfile = parse(text, path)
-    return dockerfile._replace(context_dir=context_dir) if context_dir else dockerfile
+    if context_dir or targets:
+        dockerfile = dockerfile._replace(context_dir=context_dir, targets=tuple(targets))
+    return dockerfile
 
 
 def _culprit(text: str, path: str, chosen: list[Finding], unsafe: bool) -> str:

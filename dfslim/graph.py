@@ -12,6 +12,7 @@ its `USER` and `SHELL`.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -29,17 +30,21 @@ WINDOWS_IMAGE_RE = lazy_compile(
 
 
 class Use(NamedTuple):
-    """Stage `user` uses stage `used` through `how` ("from", "copy" or "mount") at `instruction`."""
+    """Stage `user` uses stage `used` through `how` ("from", "copy" or "mount") at
+    `instruction`; `maybe` when the reference holds a variable dfslim cannot resolve
+    (`FROM base-$TARGETARCH`) and `used` is one of the stages it may name."""
 
     user: int
     used: int
     how: str
     instruction: Instruction
+    maybe: bool = False
 
 
 # stage names, or parts of them, that mark a stage no one ships (`unit-test`, `dev_server`)
 NON_SHIPPING = frozenset("test tests testing dev devel develop development debug lint ci local docs check".split())
 NAME_PARTS_RE = lazy_compile(r"[-_.]")
+VARIABLE_RE = lazy_compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 
 class BuildGraph:
@@ -52,10 +57,16 @@ class BuildGraph:
         self.uses = uses
         self.targets = targets  # stage indexes, in file order
         self.unknown_targets = unknown  # names asked for that no stage has
+        # a stage built FROM a reference with a variable (`base-$TARGETARCH`) may be built
+        # on any stage it can name: all of those are in its image
+        maybe_parents: dict[int, list[int]] = {}
+        for use in uses:
+            if use.how == "from" and use.maybe:
+                maybe_parents.setdefault(use.user, []).append(use.used)
         targets_of: dict[int, list[int]] = {}
         for target in targets:
-            for stage in dockerfile.lineage(dockerfile.stages[target]):
-                targets_of.setdefault(stage.index, []).append(target)
+            for index in _image_stages(dockerfile, target, maybe_parents):
+                targets_of.setdefault(index, []).append(target)
         self._targets_of = {index: tuple(found) for index, found in targets_of.items()}
         self._shipped = frozenset(targets_of)
 
@@ -134,17 +145,44 @@ def _named_targets(dockerfile: Dockerfile, names) -> tuple[tuple[int, ...], tupl
     return tuple(sorted(found)), tuple(unknown)
 
 
+def _image_stages(dockerfile: Dockerfile, target: int, maybe_parents: dict[int, list[int]]) -> list[int]:
+    """The stages whose files end up in `target`'s image: its lineage, and the lineages of
+    every stage a variable FROM in it may name."""
+    found: list[int] = []
+    pending = [target]
+    while pending:
+        index = pending.pop()
+        for stage in dockerfile.lineage(dockerfile.stages[index]):
+            if stage.index not in found:
+                found.append(stage.index)
+                pending.extend(maybe_parents.get(stage.index, ()))
+    return found
+
+
 def _uses(dockerfile: Dockerfile) -> tuple[Use, ...]:
     found: list[Use] = []
     for stage in dockerfile.stages:
         if stage.parent is not None:
             found.append(Use(stage.index, stage.parent, "from", stage.instruction))
+        elif "$" in stage.base_resolved:
+            found += [Use(stage.index, used.index, "from", stage.instruction, True) for used in _named_by(dockerfile, stage.base_resolved, stage)]
         for instruction in stage.instructions:
             for how, reference in _references(instruction):
                 used = _earlier_stage(dockerfile, reference, stage)
                 if used is not None:
                     found.append(Use(stage.index, used.index, how, instruction))
+                elif "$" in reference:
+                    found += [Use(stage.index, other.index, how, instruction, True) for other in _named_by(dockerfile, reference, stage)]
     return tuple(found)
+
+
+def _named_by(dockerfile: Dockerfile, reference: str, stage: Stage) -> list[Stage]:
+    """The earlier named stages a reference with unresolved variables may name
+    (`base-$TARGETARCH` may name `base-amd64` and `base-arm64`)."""
+    pattern = VARIABLE_RE.sub("*", reference.lower())
+    if pattern.strip("*") == "" or "/" in pattern or ":" in pattern:
+        return []  # `$IMAGE`, `registry/$NAME`, `$NAME:tag`: an image, as often as a stage
+    return [other for other in dockerfile.stages[: stage.index] if other.name and fnmatch.fnmatchcase(other.name.lower(), pattern)]
 
 
 def _references(instruction: Instruction):

@@ -61,3 +61,18 @@ def test_non_shipping_names():
         assert non_shipping(name), name
     for name in ("api", "latest", "production", "builder", "testdata", None):
         assert not non_shipping(name), name
+
+
+def test_a_variable_from_may_name_several_stages():
+    df = parse(
+        "FROM debian:bookworm-slim AS base\n"
+        "FROM base AS base-amd64\n"
+        "FROM base AS base-arm64\n"
+        "FROM base-$TARGETARCH AS final\n"
+        "FROM ${IMAGE} AS other\n"
+    )
+    graph = build_graph(df)
+    assert labels(df.stages[i] for i in graph.targets) == ["final", "other"]
+    assert [ships(df, stage) for stage in df.stages] == [True, True, True, True, True]
+    assert labels(graph.targets_of(df.find_stage("base-arm64"))) == ["final"]
+    assert {(df.stages[u.used].label, u.maybe) for u in graph.used_by(df.find_stage("final"))} == {("base-amd64", True), ("base-arm64", True)}

@@ -83,6 +83,7 @@ class DocumentLint(NamedTuple):
     rules: tuple = ()
     severities: object = None
     context_dir: str | None = None
+    targets: tuple[str, ...] = ()  # the configuration's `targets`
 
     @property
     def bom(self) -> int:
@@ -130,10 +131,12 @@ def lint_document(project: Project, uri: str, version: int | None, text: str, pa
         dockerfile = parse(text, shown)
     except ParseError as error:
         return base._replace(problem=Problem(error.message, error.line or 1), rules=rules, severities=settings.severities, context_dir=context_dir)
-    if context_dir:
-        dockerfile = dockerfile._replace(context_dir=context_dir)
+    if context_dir or settings.targets:
+        dockerfile = dockerfile._replace(context_dir=context_dir, targets=settings.targets)
     findings = tuple(lint(dockerfile, rules, settings.severities))
-    return base._replace(findings=findings, rules=rules, severities=settings.severities, context_dir=context_dir)
+    return base._replace(
+        findings=findings, rules=rules, severities=settings.severities, context_dir=context_dir, targets=settings.targets
+    )
 
 
 def finding_span(finding, positions: Positions, bom: int = 0) -> tuple[int, int]:
@@ -171,7 +174,10 @@ def fix_all(document: DocumentLint) -> tuple[int, int, str] | None:
     if document.problem is not None or not any(f.fix is not None and f.fix.safe and f.edits for f in document.findings):
         return None
     try:
-        outcome = fix_text(document.text, document.path, document.rules, document.severities, unsafe=False, context_dir=document.context_dir)
+        outcome = fix_text(
+            document.text, document.path, document.rules, document.severities, unsafe=False,
+            context_dir=document.context_dir, targets=document.targets,
+        )
     except FixError:
         return None
     return changed_part(document.text, outcome.text)

@@ -27,7 +27,7 @@ CONVENTIONAL_NAMES = {"gl-code-quality-report.json": "gitlab"}
 class FileResult:
     """What one file gave: findings, or a one-line error; filled in as the run goes."""
 
-    __slots__ = ("path", "findings", "error", "settings", "fixes_applied", "fixed_text", "diff", "skipped")
+    __slots__ = ("path", "findings", "error", "settings", "fixes_applied", "fixed_text", "diff", "skipped", "warning")
 
     def __init__(
         self,
@@ -39,6 +39,7 @@ class FileResult:
         fixed_text: str | None = None,  # `-` fixed: the text to print
         diff: str | None = None,  # --diff: the unified diff of the fixes
         skipped: str | None = None,  # a file a folder search chose that is no Dockerfile: why
+        warning: str | None = None,  # linted, but not quite as asked (a `--target` it lacks)
     ):
         self.path = path
         self.findings = [] if findings is None else findings
@@ -48,6 +49,7 @@ class FileResult:
         self.fixed_text = fixed_text
         self.diff = diff
         self.skipped = skipped
+        self.warning = warning
 
     def __repr__(self) -> str:
         return f"FileResult({self.path!r}, findings={len(self.findings)}, error={self.error!r})"
