@@ -40,6 +40,7 @@ from dfslim.effects import (
     removes,
     resolve_path,
     tool_paths,
+    trigger_workdirs,
     workdirs,
 )
 from dfslim.graph import (
@@ -70,19 +71,19 @@ from dfslim.tools import (
 )
 from dfslim.tools.download import Download, download
 from dfslim.tools.urls import is_loopback, url_host
-from dfslim.values import assignments, expand, split_words, unquote
+from dfslim.values import arg_span, arg_words, assignments, expand, split_words, unquote
 
 __all__ = [
     "INSTALLING", "KNOWN_INSTRUCTIONS", "LEADING_KEYWORDS", "SHELLS", "SKIPPED_COMMANDS", "UNKNOWN_WORKDIR", "BuildGraph", "Caches", "Command", "Comment", "CopyWrites",
     "Dockerfile", "Download", "Edit", "Fix", "Flag", "Heredoc", "Instruction", "Meta", "ParseError",
     "Removals", "Script", "Severity", "Stage", "Tool", "ToolCall", "Violation", "Word", "append_at_end",
-    "assignments", "build_graph", "cache_mounted", "caches_kept", "cleanup_commands", "clears_apt_lists", "command_dirs", "copy_paths",
+    "arg_span", "arg_words", "assignments", "build_graph", "cache_mounted", "caches_kept", "cleanup_commands", "clears_apt_lists", "command_dirs", "copy_paths",
     "copy_writes", "created_paths", "declared_tools", "download", "family_tools", "earlier_in_lineage", "env_value", "expand", "expanded", "find_exec",
     "has_option", "home_paths", "insert_option", "installed_packages", "is_loopback", "is_rm",
     "last_index", "mounts", "option_value", "package_name", "path_below", "posix_shell",
     "posix_shells", "program_names", "removed_packages", "removes", "resolve_path", "shell_in_effect", "shell_program",
     "ships", "spell", "split_words", "subcommand", "substitutions", "tokenize", "tool_action", "tool_call",
-    "tool_paths", "unquote", "unwrap", "url_host", "user_in_effect", "workdirs",
+    "tool_paths", "trigger_workdirs", "unquote", "unwrap", "url_host", "user_in_effect", "workdirs",
 ]
 
 CATEGORIES = ("size", "security", "correctness")

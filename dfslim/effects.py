@@ -230,6 +230,31 @@ def workdirs(dockerfile) -> dict[int, str | None]:
     values expanded with the instruction's scope (relative ones resolved against the
     previous one); a stage built FROM an earlier stage starts in that stage's last
     directory, `FROM scratch` in `/`, any other base image in `UNKNOWN_WORKDIR`."""
+    return _workdirs(dockerfile)[0]
+
+
+def trigger_workdirs(dockerfile) -> dict[int, str | None]:
+    """The working directory each `ONBUILD` trigger runs in, by its index: a trigger runs
+    in the child image after the whole declaring stage, so it starts in that stage's last
+    directory and follows the `ONBUILD WORKDIR`s before it."""
+    if not dockerfile.triggers:
+        return {}
+    last = _workdirs(dockerfile)[1]
+    held = {trigger.index for trigger in dockerfile.triggers}
+    found: dict[int, str | None] = {}
+    current: dict[int, str | None] = {}
+    for onbuild in dockerfile.of("ONBUILD"):
+        cwd = current.get(onbuild.stage, last.get(onbuild.stage, UNKNOWN_WORKDIR))
+        if onbuild.index in held:
+            found[onbuild.index] = cwd
+        keyword, _, rest = onbuild.args.strip().partition(" ")
+        if keyword.upper() == "WORKDIR" and rest.strip():
+            current[onbuild.stage] = _next_workdir(onbuild._replace(keyword="WORKDIR", value=rest, args_index=0), cwd)
+    return found
+
+
+def _workdirs(dockerfile) -> tuple[dict[int, str | None], dict[int, str | None]]:
+    """`workdirs`, and the directory each stage ends in (by stage index)."""
     found: dict[int, str | None] = {}
     last: dict[int, str | None] = {}
     for stage in dockerfile.stages:
@@ -241,13 +266,19 @@ def workdirs(dockerfile) -> dict[int, str | None]:
             cwd = UNKNOWN_WORKDIR
         for instruction in stage.instructions:
             found[instruction.index] = cwd
-            if instruction.keyword == "WORKDIR" and instruction.args.strip():
-                target = expand(instruction.args.strip(), instruction.scope)
-                if len(target) >= 2 and target[0] == target[-1] and target[0] in "\"'":
-                    target = target[1:-1]
-                cwd = None if "$" in target else resolve_path(target, cwd)
+            cwd = _next_workdir(instruction, cwd)
         last[stage.index] = cwd
-    return found
+    return found, last
+
+
+def _next_workdir(instruction: Instruction, cwd: str | None) -> str | None:
+    """The working directory after `instruction` (a `WORKDIR` changes it)."""
+    if instruction.keyword != "WORKDIR" or not instruction.args.strip():
+        return cwd
+    target = expand(instruction.args.strip(), instruction.scope)
+    if len(target) >= 2 and target[0] == target[-1] and target[0] in "\"'":
+        target = target[1:-1]
+    return None if "$" in target else resolve_path(target, cwd)
 
 
 def command_dirs(instruction: Instruction, cwd: str | None) -> list[str | None]:

@@ -131,6 +131,13 @@ class Script:
     def __len__(self) -> int:
         return len(self.commands)
 
+    def span(self, first, last=None) -> tuple[int, int] | None:
+        """The source range from `first` to `last` (commands or words of this script),
+        for a finding's focus; None in exec form, whose offsets are not exact."""
+        if not self.shell_form:
+            return None
+        return (first.start, (last or first).end)
+
 
 class Edit(NamedTuple):
     """Replace `text[start:end]` of the file with `replacement` (offsets, end exclusive)."""

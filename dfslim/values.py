@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from dfslim.model import Instruction, Word
 from dfslim.regex import lazy_compile
 
 VARIABLE_RE = lazy_compile(
@@ -144,3 +145,33 @@ def unquote(value: str, escape: str = "\\") -> str:
             out.append(char)
         index += 1
     return "".join(out)
+
+
+def arg_words(instruction: Instruction, escape: str = "\\") -> tuple[Word, ...]:
+    """The arguments of a shell-form instruction after its flags (`COPY a b /dst/`,
+    `FROM img AS x`) as `Word`s: text unquoted, offsets of the raw word in the source, so
+    a finding can point at the word on the line it is on. An exec-form (JSON) instruction
+    gives ()."""
+    args = instruction.args
+    if args.lstrip().startswith("["):
+        return ()
+    words, cursor = [], 0
+    for raw in split_words(args, escape):
+        at = args.find(raw, cursor)
+        if at < 0:
+            break
+        cursor = at + len(raw)
+        first = instruction.args_index + at
+        start = instruction.source_offset(first)
+        end = instruction.source_offset(first + len(raw) - 1) + 1
+        words.append(Word(unquote(raw, escape), start, end))
+    return tuple(words)
+
+
+def arg_span(instruction: Instruction, text: str, escape: str = "\\") -> tuple[int, int] | None:
+    """The source span of the first argument that reads `text` once the ARG/ENV values
+    known at the instruction are substituted (a finding's focus on that word), else None."""
+    for word in arg_words(instruction, escape):
+        if expand(word.text, instruction.scope) == text:
+            return (word.start, word.end)
+    return None
