@@ -35,7 +35,11 @@ Symbolic `--chmod` modes (`+x`) need Dockerfile syntax 1.14 or later; octal ones
 - `COPY`s of another stage, even a parent one; `chown` inside `find -exec`.
 
 ## Scope
-Only stages that ship: a builder's doubled files stay behind.
+Only stages that ship: a builder's doubled files stay behind. `ONBUILD` triggers are
+checked in the order they run, in the child image after every instruction of the stage:
+`ONBUILD COPY . /app` then `ONBUILD RUN chown -R app /app` is flagged at the trigger's
+`ONBUILD` line; a plain `RUN chown` never rewrites what a trigger will copy, and a
+trigger's `chown` does rewrite what the stage's own `COPY`s wrote.
 """
 
 import bisect
@@ -55,6 +59,7 @@ from dfslim.api import (
     path_below,
     resolve_path,
     unwrap,
+    trigger_workdirs,
     workdirs,
 )
 from dfslim.regex import lazy_compile
@@ -212,12 +217,16 @@ def _overwritten(writer, position, target, recursive, last):
 
 
 def check(dockerfile):
-    dirs = workdirs(dockerfile)
+    dirs, trigger_dirs = workdirs(dockerfile), trigger_workdirs(dockerfile)
+    triggers: dict[int, list] = {}
+    for trigger in dockerfile.triggers:
+        triggers.setdefault(trigger.stage, []).append(trigger)
     for stage in dockerfile.stages:
         writers, created, users = [], [], []
         index = _RootIndex()
-        for instruction in stage.instructions:
-            cwd = dirs.get(instruction.index)
+        # the stage's instructions, then its ONBUILD triggers, which run after all of them
+        for instruction in stage.instructions + tuple(triggers.get(stage.index, ())):
+            cwd = (trigger_dirs if instruction.onbuild else dirs).get(instruction.index)
             if instruction.keyword in ("COPY", "ADD"):
                 writer = copy_writes(instruction, cwd)
                 if writer is not None:
@@ -228,7 +237,7 @@ def check(dockerfile):
                 continue
             script = instruction.script
             found = {}  # writer index -> {"chown": value, "chmod": value, "spelled": [...], "whole": bool}
-            spelled = []
+            spelled, focus = [], None
             for command, directory in zip(script.commands, command_dirs(instruction, cwd)):
                 words = unwrap(command)
                 if words and words[0].text.rsplit("/", 1)[-1] in USER_COMMANDS:
@@ -259,18 +268,19 @@ def check(dockerfile):
                         entry[tool + " whole"] = entry.get(tool + " whole", True) and _whole(writer, matched, recursive)
                         entry.setdefault(tool + " paths", []).extend(t[0] if t[1] is None else t[0].rstrip("/") + "/" + t[1] for t in matched)
                     if hit:
+                        focus = focus or script.span(command)
                         spelled.append(" ".join(dockerfile.text[w.start : w.end] if script.shell_form else w.text for w in words))
                 created += created_paths(instruction, command, directory)
             if not found:
                 continue
-            yield _violation(dockerfile, instruction, writers, found, spelled, users)
+            yield _violation(dockerfile, instruction, writers, found, spelled, users)._replace(focus=focus)
 
 
 def _copy_line(writer, flags):
     instruction = writer.instruction
     kept = [f"--{f.name}" + ("" if f.value is None else f"={f.value}") for f in instruction.flags if f.name not in flags]
     added = [f"--{name}={value}" for name, value in flags.items()]
-    return " ".join([instruction.keyword] + added + kept + instruction.args.split())
+    return " ".join((["ONBUILD"] if instruction.onbuild else []) + [instruction.keyword] + added + kept + instruction.args.split())
 
 
 def _narrow_line(writer, path, flags):
@@ -286,7 +296,8 @@ def _narrow_line(writer, path, flags):
     inner = posixpath.relpath(path, root)
     context = inner if source in (".", "./") else source.rstrip("/") + "/" + inner
     added = " ".join(f"--{name}={value}" for name, value in flags.items())
-    return f"`COPY {added} {context} {path}`"
+    keyword = "ONBUILD COPY" if writer.instruction.onbuild else "COPY"
+    return f"`{keyword} {added} {context} {path}`"
 
 
 def _violation(dockerfile, instruction, writers, found, spelled, users):
@@ -324,7 +335,8 @@ def _violation(dockerfile, instruction, writers, found, spelled, users):
     copies = [writers[p].instruction for p in sorted(found)]
     named = " ".join(copies[0].value.split())
     named = named if len(named) <= 50 else named[:47] + "..."
-    where = f"`{copies[0].keyword} {named}` (line {copies[0].line})" + (f" and {len(copies) - 1} more" if len(copies) > 1 else "")
+    keyword = ("ONBUILD " if copies[0].onbuild else "") + copies[0].keyword
+    where = f"`{keyword} {named}` (line {copies[0].line})" + (f" and {len(copies) - 1} more" if len(copies) > 1 else "")
     return Violation(
         instruction,
         f"`{command}` rewrites files {where} wrote: they are stored twice",
