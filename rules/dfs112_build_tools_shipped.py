@@ -53,14 +53,21 @@ autoremove`). Package lists given through a variable are read from `ENV`/`ARG`, 
 removing the same variable clears it.
 
 ## Scope
-Only stages that ship: a builder stage exists to hold compilers. Not flagged either:
+Only stages that ship: a builder stage exists to hold compilers. Each build target (the
+last stage, and every other leaf stage not named as a test or dev stage) is judged on its
+own: the exemptions below look at that target's `CMD`/`ENTRYPOINT` and base image, so a
+`worker` target built on `python:3.12-slim` is flagged even when the last stage is a dev
+container. A `RUN` in a stage several targets are built `FROM` is flagged when one of them
+is not exempt. Not flagged either:
 
 - a build or development environment, which ships its tools on purpose: its `CMD` or
   `ENTRYPOINT` runs a shell or a build tool (`bash`, `make`, `gradle`...), a bare
   language REPL (`python3`, `ghci`, `php -a`) or just idles (`sleep infinity`, a dev
   container); or it sets none and is built on an OS or toolchain image (`ubuntu`,
   `debian`, `alpine`, or an image dfslim has no data for) rather than on a language
-  runtime (`python`, `node`, `php`...), which is there to run an app;
+  runtime (`python`, `node`, `php`...), which is there to run an app. This holds for
+  every target: a target without a command of its own (`FROM ubuntu AS base-amd64`,
+  picked by a `FROM base-$TARGETARCH` dfslim cannot resolve) is judged by its base;
 - an image whose base already ships gcc (`buildpack-deps`, `gcc`, `rust`, `golang` but
   not its Alpine variant, and the full `python`, `node`, `ruby`, `perl`, `erlang`,
   `elixir` images): removing what the `RUN` added would save little, the base image is
@@ -122,11 +129,19 @@ def is_build_tool(name: str) -> bool:
 
 
 def check(dockerfile):
-    if _build_environment(dockerfile) or _base_has_toolchain(dockerfile):
-        return
+    graph = build_graph(dockerfile)
+    exempt: dict[int, bool] = {}  # target stage index -> ships its tools on purpose
     for instruction in dockerfile.of("RUN"):
         if instruction.stage < 0:
             continue  # before any FROM: not part of an image (DFS300's business)
+        targets = graph.targets_of(dockerfile.stage_of(instruction))
+        if not targets:
+            continue  # a builder: it exists to hold compilers
+        for target in targets:
+            if target.index not in exempt:
+                exempt[target.index] = _build_environment(dockerfile, target) or _base_has_toolchain(dockerfile, target)
+        if all(exempt[target.index] for target in targets):
+            continue
         left = _left_installed(instruction)
         if left:
             yield _violation(dockerfile, instruction, left)
@@ -187,14 +202,14 @@ def _auto_removes(action) -> bool:
     return action.action == "autoremove" or (action.action == "remove" and action.has("--auto-remove", "--autoremove"))
 
 
-def _build_environment(dockerfile) -> bool:
-    """Whether the shipped image is a build or development environment: the `CMD` or
+def _build_environment(dockerfile, target) -> bool:
+    """Whether the image of `target` is a build or development environment: the `CMD` or
     `ENTRYPOINT` it runs is a shell or a build tool, or it sets none and its base image is
     not a language runtime (an OS or toolchain image, or one dfslim has no data for)."""
     from dfslim.images import lookup
 
     last = {}
-    lineage = dockerfile.lineage(dockerfile.final_stage)
+    lineage = dockerfile.lineage(target)
     for stage in lineage:
         for instruction in stage.instructions:
             if instruction.keyword in ("CMD", "ENTRYPOINT"):
@@ -223,12 +238,12 @@ def _argv(instruction) -> list[str]:
     return argv or [""]
 
 
-def _base_has_toolchain(dockerfile) -> bool:
-    """Whether the shipped image's base already ships gcc (buildpack-deps and the images
-    built on it: `python:3.12`, `node:20`, `golang:1.22`, `rust:1`, `gcc:14`...)."""
+def _base_has_toolchain(dockerfile, target) -> bool:
+    """Whether the base image of `target` already ships gcc (buildpack-deps and the
+    images built on it: `python:3.12`, `node:20`, `golang:1.22`, `rust:1`, `gcc:14`...)."""
     from dfslim.images import lookup
 
-    info = lookup(dockerfile.lineage(dockerfile.final_stage)[0].base_resolved)
+    info = lookup(dockerfile.lineage(target)[0].base_resolved)
     if info is None:
         return False
     if info.family in TOOLCHAIN_FAMILIES or (info.family == "golang" and "alpine" not in info.variant):
@@ -247,7 +262,9 @@ def _violation(dockerfile, instruction, left):
     text, script = dockerfile.text, instruction.script
     build, copy = _build_step(text, script)
     update = "apt-get update && " if "apt" in tools and any(tool_action(c, "apt") == "update" for c in commands) else ""
-    builders = [s.label for s in build_graph(dockerfile).builders]
+    graph = build_graph(dockerfile)
+    # builders whose results a stage copies: not a test stage nobody copies from
+    builders = [s.label for s in graph.builders if any(use.how in ("copy", "mount") for use in graph.users_of(s))]
     if builders:
         sketch = (
             f"install them in your builder stage `{builders[-1]}` instead (it does not ship), build "
@@ -264,6 +281,7 @@ def _violation(dockerfile, instruction, left):
         instruction,
         f"build tools stay in the shipped image: {listed} installed here and not removed in this RUN",
         f"{sketch}; or remove them at the end of this RUN: {remove}",
+        focus=script.span(install),
     )
 
 
