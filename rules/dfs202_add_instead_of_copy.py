@@ -17,7 +17,7 @@ plain files it hides that magic behind an ordinary-looking line: the day someone
     COPY --chown=app:app requirements.txt app.py /app/
 
 ## Fix
-Safe: replaces the `ADD` keyword with `COPY`, keeping the flags `COPY` knows (`--chown`,
+Safe: replaces the `ADD` keyword with `COPY` (also in `ONBUILD ADD`), keeping the flags `COPY` knows (`--chown`,
 `--chmod`, `--link`, `--exclude`). An `ADD` with a flag only `ADD` has (`--checksum`,
 `--keep-git-dir`, `--unpack`) gets no fix.
 
@@ -27,9 +27,18 @@ Safe: replaces the `ADD` keyword with `COPY`, keeping the flags `COPY` knows (`-
   `.lzma` files, since BuildKit decides by the content, not the name, whether to unpack.
 - Remote sources (`http://`, `https://`, `git@`, any `scheme://`, `*.git`): DFS203's
   business.
-- Sources whose name cannot be told (`ADD $FILE /x`, `ADD dist/* /x`): they may be
-  archives or URLs.
+- Sources whose name cannot be told (`ADD $FILE /x`, `ADD dist/* /x`, `ADD app.$EXT /x`):
+  they may be archives or URLs.
 - `ADD --unpack=true`: the unpacking is asked for.
+
+## Variables
+A source with variables dfslim cannot read is still local when it has no `://` and its
+name (after the last `/`) ends in text that is not an archive's: `ADD $PWD/target/app-$REV.jar
+/opt/app.jar` (`.jar`) and `ADD $CONF_DIR/nginx.conf /etc/nginx/` are flagged. One
+exception, where the catalog leaves the choice: a source that starts with a variable whose
+name says it holds an address (`${BASE_URL}/app.jar`, `$MIRROR/...`: `URL`, `URI`, `HOST`,
+`MIRROR`, `SERVER`, `DOMAIN`, `ENDPOINT`, `CDN`, `REMOTE` as a part of the name, or a name
+ending in `URL`/`URI`) is taken as a remote download and left to DFS203.
 """
 
 import re
@@ -53,7 +62,12 @@ ARCHIVE_SUFFIXES = (
     ".gz", ".bz2", ".xz", ".zst", ".zstd", ".lzma", ".lz", ".z",
 )
 REMOTE_RE = lazy_compile(r"^([a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
-UNKNOWN_RE = lazy_compile(r"\$|[*?\[]")
+# a variable or a glob in a name: what follows the last one is the literal tail
+UNKNOWN_RE = lazy_compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$.?|[*?]|\[[^\]]*\]?")
+LEADING_VARIABLE_RE = lazy_compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+ONBUILD_RE = lazy_compile(r"ONBUILD\s+", re.IGNORECASE)
+# parts of a variable name (split on `_`) that say it holds an address, not a folder
+ADDRESS_PARTS = frozenset("URL URLS URI HOST HOSTNAME MIRROR SERVER DOMAIN ENDPOINT CDN REMOTE".split())
 
 
 def _kind(source, scope):
@@ -61,20 +75,28 @@ def _kind(source, scope):
     if source.startswith("<<"):
         return "plain"
     source = expand(source, scope)
-    if REMOTE_RE.match(source) or re.search(r"\.git(#|$)", source):
+    if REMOTE_RE.match(source) or "://" in source or re.search(r"\.git(#|$)", source):
         return "remote"
-    if source.startswith("$"):
-        return "unknown"  # may be a URL
+    leading = LEADING_VARIABLE_RE.match(source)
+    if leading and _names_an_address(leading.group(1)):
+        return "unknown"  # `${BASE_URL}/app.jar`: the variable holds a server
     name = source.rstrip("/").rsplit("/", 1)[-1]
     if source.endswith("/") or name in (".", "..", ""):
         return "plain"  # a folder: its files are copied as they are
-    tail = UNKNOWN_RE.split(name)[-1] if UNKNOWN_RE.search(name) else name
+    unknowns = list(UNKNOWN_RE.finditer(name))
+    tail = name[unknowns[-1].end() :] if unknowns else name
     lowered = tail.lower()
     if lowered.endswith(ARCHIVE_SUFFIXES) or ".tar." in lowered:
         return "archive"
-    if tail is not name and "." not in tail:
-        return "unknown"  # `dist/*`, `$NAME`, `app.$EXT`: could be an archive
+    if unknowns and "." not in tail:
+        return "unknown"  # `dist/*`, `$NAME`, `app.$EXT`: could be an archive or a URL
     return "plain"
+
+
+def _names_an_address(variable: str) -> bool:
+    """`BASE_URL`, `MIRROR`, `DOWNLOAD_HOST`, `BASEURL`: a variable that holds a server."""
+    upper = variable.upper()
+    return upper.endswith(("URL", "URI")) or any(part in ADDRESS_PARTS for part in upper.split("_"))
 
 
 def check(dockerfile):
@@ -92,13 +114,14 @@ def check(dockerfile):
         if not kinds <= local:
             continue
         extra = sorted({flag.name for flag in instruction.flags} - COPY_FLAGS)
-        start = instruction.start
+        start = _keyword_start(dockerfile.text, instruction)
         keyword = dockerfile.text[start : start + 3]
         fix = None
         if not extra and keyword.upper() == "ADD":
             fix = Fix("Replace `ADD` with `COPY`", (Edit(start, start + 3, "COPY" if keyword.isupper() else "copy"),))
         kept = [flag for flag in instruction.flags if flag.name in COPY_FLAGS]
-        spelled = " ".join(["COPY"] + [f"--{f.name}" + ("" if f.value is None else f"={f.value}") for f in kept] + instruction.args.split())
+        words = (["ONBUILD"] if instruction.onbuild else []) + ["COPY"]
+        spelled = " ".join(words + [f"--{f.name}" + ("" if f.value is None else f"={f.value}") for f in kept] + instruction.args.split())
         suggestion = f"use `COPY`: `{spelled}`"
         if extra:
             suggestion = "use `COPY` (it has no " + ", ".join(f"`--{name}`" for name in extra) + f"): `{spelled}`"
@@ -107,5 +130,14 @@ def check(dockerfile):
             "`ADD` used to copy local files: `ADD` also unpacks archives and fetches URLs",
             suggestion,
             fix=fix,
+            focus=(start, start + 3),
         )
+
+
+def _keyword_start(text, instruction) -> int:
+    """Where the `ADD` keyword is: the instruction's start, or after `ONBUILD`."""
+    if not instruction.onbuild:
+        return instruction.start
+    held = ONBUILD_RE.match(text, instruction.start)
+    return held.end() if held else instruction.start
 

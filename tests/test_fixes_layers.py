@@ -34,6 +34,8 @@ CASES = [
     ("DFS202", "FROM alpine\nADD --chown=1:1 \\\n    # config\n    a.conf /etc/\n", "FROM alpine\nCOPY --chown=1:1 \\\n    # config\n    a.conf /etc/\n"),
     ("DFS202", "FROM alpine\nADD <<EOF /etc/motd\nhello\nEOF\n", "FROM alpine\nCOPY <<EOF /etc/motd\nhello\nEOF\n"),
     ("DFS202", "FROM alpine\r\nadd --link a.txt \\\r\n  /a.txt\r\n", "FROM alpine\r\ncopy --link a.txt \\\r\n  /a.txt\r\n"),
+    ("DFS202", "FROM alpine\nONBUILD ADD app.py /app/\n", "FROM alpine\nONBUILD COPY app.py /app/\n"),
+    ("DFS202", "FROM alpine\nonbuild  add $PWD/app-$REV.jar /opt/\n", "FROM alpine\nonbuild  copy $PWD/app-$REV.jar /opt/\n"),
     # DFS114: useradd -l
     ("DFS114", "FROM debian\nRUN useradd -u 100000 app\n", "FROM debian\nRUN useradd -l -u 100000 app\n"),
     (
