@@ -28,20 +28,28 @@ prints the digest of a tag).
 - `FROM scratch`, and `FROM` of an earlier stage (`FROM builder`, names compare without
   case);
 - a tag or a digest, also when it comes from an `ARG` default; a tag plus a digest;
-- a reference that still holds a variable without a default (`FROM node:${VERSION}` with
-  `ARG VERSION` and no default): its value is only known at build time;
+- a reference whose name or tag still holds a variable without a default (`FROM
+  node:${VERSION}`, `FROM ${IMAGE}` with `ARG VERSION`/`ARG IMAGE` and no default): its
+  value is only known at build time;
 - an image id (`FROM 82ad5f...`, 64 hex digits): it is pinned;
 - what is not an image reference at all (`FROM REPLACE-ME`, `FROM %{image}`: templates
   that are filled in before the build).
 
 A registry port is not a tag: `registry:5000/app` has no tag, `localhost:5000/app:1.0`
 has one.
+
+## Variables
+Where the catalog is silent, dfslim reads variables as the build does. A variable that
+only names the registry or the namespace (`FROM ${REGISTRY}/ubuntu`) cannot give the
+image a tag: it is flagged whatever its value. A variable that no `ARG` before the first
+`FROM` declares expands to nothing (`FROM alpine$TAG` without `ARG TAG` builds `alpine`):
+it is flagged; an `ARG` declared inside a stage does not count, as `FROM` never sees it.
 """
 
 from __future__ import annotations
 
 
-from dfslim.api import Meta, Severity, Violation, unquote
+from dfslim.api import Meta, Severity, Violation, arg_words, assignments, expand, unquote
 from dfslim.regex import lazy_compile
 
 META = Meta(
@@ -77,14 +85,22 @@ def split_reference(reference: str) -> tuple[str, str | None, str | None]:
 
 
 def check(dockerfile):
+    declared = None
     for stage in dockerfile.stages:
         if stage.parent is not None:
             continue  # FROM an earlier stage
         resolved = unquote(stage.base_resolved.strip())
-        if not resolved or "$" in resolved or resolved.lower() == "scratch":
+        missing = ()
+        if "$" in resolved:
+            if declared is None:
+                declared = _declared_global_args(dockerfile)
+            missing = tuple(dict.fromkeys(name for name in VARIABLE_RE.findall(resolved) if name not in declared))
+            resolved = expand(resolved, dict.fromkeys(missing, "")) if missing else resolved
+        if not resolved or resolved.lower() == "scratch":
             continue
-        if IMAGE_ID_RE.fullmatch(resolved) or not REFERENCE_RE.fullmatch(resolved):
-            continue  # an image id is pinned; a template placeholder is not an image
+        checked = _checked_reference(resolved)
+        if checked is None or IMAGE_ID_RE.fullmatch(checked) or not REFERENCE_RE.fullmatch(checked):
+            continue  # unknown until build time; an image id is pinned; a template is not an image
         repository, tag, digest = split_reference(resolved)
         if digest is not None or not repository:
             continue
@@ -92,14 +108,44 @@ def check(dockerfile):
             continue  # pinned (an empty tag is a build error, not this rule's business)
         yield Violation(
             stage.instruction,
-            _message(stage, repository, tag),
+            _message(stage, resolved, repository, tag, missing),
             _suggestion(dockerfile, stage, repository, tag),
+            focus=_image_word(dockerfile, stage),
         )
 
 
-def _message(stage, repository: str, tag: str | None) -> str:
-    written, resolved = unquote(stage.base), unquote(stage.base_resolved)
-    via = f" (`{written}` resolves to `{resolved}`)" if written != resolved else ""
+def _declared_global_args(dockerfile) -> frozenset[str]:
+    """The names the ARGs before the first FROM declare, with or without a default."""
+    return frozenset(
+        name for instruction in dockerfile.of("ARG") if instruction.stage < 0 for name, _value in assignments("ARG", instruction.args, dockerfile.escape)
+    )
+
+
+def _checked_reference(resolved: str) -> str | None:
+    """The reference to check against Docker's grammar: `resolved` itself, or, when only
+    the registry or namespace is still a variable (`${REGISTRY}/ubuntu`), a stand-in
+    registry with the literal rest; None when the name or the tag is a variable."""
+    if "$" not in resolved:
+        return resolved
+    _head, slash, last = resolved.rpartition("/")
+    if not slash or "$" in last:
+        return None
+    return "registry.invalid/" + last
+
+
+def _image_word(dockerfile, stage):
+    """The source span of the image word of the FROM (its flags come before its args)."""
+    words = arg_words(stage.instruction, dockerfile.escape)
+    return (words[0].start, words[0].end) if words else None
+
+
+def _message(stage, resolved: str, repository: str, tag: str | None, missing=()) -> str:
+    written = unquote(stage.base)
+    why = ""
+    if missing:
+        names = ", ".join(f"`{name}`" for name in missing)
+        why = f": no `ARG` before the first `FROM` declares {names}, so {'it is' if len(missing) == 1 else 'they are'} empty"
+    via = f" (`{written}` resolves to `{resolved}`{why})" if written != resolved else ""
     if tag is None:
         return f"base image `{repository}` has no tag{via}: the build uses whatever `latest` is at that moment"
     return f"base image `{repository}:latest` follows the moving `latest` tag{via}"
