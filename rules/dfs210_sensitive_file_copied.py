@@ -5,10 +5,11 @@ Flags a `COPY` or `ADD` from the build context that:
 
 - names a sensitive file: `.env` (and `.env.local`, `.env.production`...), `*.pem`,
   `*.key`, `id_rsa*`, `id_ed25519*`, anything in `.ssh/` or `.aws/`, `.npmrc`,
-  `.pypirc`, `.netrc`, `.git`. These fire in every stage, whether or not the file exists;
+  `.pypirc`, `.netrc`, `.git`. These fire in every stage (`.git` only in stages that
+  ship), whether or not the file exists;
 - copies the whole context (`COPY . .`, `COPY ./ /app`, `ADD . /app`, `COPY * ./`) when
-  the context has no `.dockerignore`, or when `.git` or `.env` exists at the context
-  root and the `.dockerignore` does not exclude it.
+  the context has no `.dockerignore`, or when `.env` (or, in a stage that ships, `.git`)
+  exists at the context root and the `.dockerignore` does not exclude it.
 
 ## Why is this bad?
 A file copied into a layer stays in the image for anyone who pulls it, even if a later
@@ -44,11 +45,15 @@ through a secret mount, and keep the rest out with a `.dockerignore`:
 - what `.dockerignore` (or `COPY --exclude=`) excludes: it never reaches the image (a
   `COPY` naming an excluded file fails the build, which `docker build` reports itself);
 - `COPY --from=...` (another stage or image, not the context) and remote `ADD` sources;
-- a source that holds a variable with no known value.
+- a source that holds a variable with no known value;
+- `.git` copied into a builder stage (one that does not ship): version tools such as
+  setuptools-scm, hatch-vcs and versioningit read it there, and only what the builder
+  hands on with `COPY --from=` reaches the image. In a stage that ships it is flagged, and
+  a whole-context copy into a builder is judged on `.env` alone.
 
 ## Scope
-Every stage: a builder's layers are in the build cache and in any image pushed from
-that stage. The context is the Dockerfile's folder unless `--context` names another;
+Every stage (`.git` aside): a builder's layers are in the build cache and in any image
+pushed from that stage. The context is the Dockerfile's folder unless `--context` names another;
 with standard input there is no context, and only the named-file checks run. dfslim looks
 only at a few names at the context root (`.env`, `.git`) and never lists or reads the
 context; a `.env` in a subfolder copied by `COPY . .` is not seen.
@@ -58,7 +63,7 @@ from __future__ import annotations
 
 import re
 
-from dfslim.api import Meta, Severity, Violation, expand, split_words, unquote
+from dfslim.api import Meta, Severity, Violation, arg_span, build_graph, expand, split_words, unquote
 from dfslim.context import BuildContext, Pattern, clean, compile_pattern, excluded_by
 from dfslim.regex import lazy_compile
 
@@ -87,6 +92,7 @@ PUBLIC_DESTINATION_RE = lazy_compile(
 WHOLE_CONTEXT = frozenset({".", "./", "./.", "*", "./*", "/", "/."})
 REMOTE_RE = lazy_compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
 ROOT_SECRETS = (".env", ".git")
+GIT = "the `.git` folder (the whole history, often a token in `.git/config`)"
 IGNORE_LINES = "`.git`, `.env`, `.env.*`, `!.env.example`, `*.pem`, `*.key`, `.ssh`, `.aws`, `.npmrc`"
 
 
@@ -94,6 +100,7 @@ def check(dockerfile):
     context = None
     if dockerfile.context_dir is not None:
         context = BuildContext.get(dockerfile.context_dir, dockerfile.path)
+    graph = build_graph(dockerfile)
     for instruction in dockerfile.of("COPY", "ADD"):
         if instruction.flag("from") is not None or instruction.heredocs:
             continue
@@ -101,11 +108,13 @@ def check(dockerfile):
         if not sources:
             continue
         excludes = tuple(_exclude_patterns(instruction))
-        found = _named(instruction, sources, destination, context, excludes)
+        shipped = graph.ships(dockerfile.stage_of(instruction))
+        found = _named(instruction, sources, destination, context, excludes, shipped)
         if found is None and context is not None:
-            found = _whole_context(instruction, sources, context, excludes)
+            found = _whole_context(instruction, sources, context, excludes, shipped)
         if found is not None:
-            yield Violation(instruction, found[0], found[1])
+            message, suggestion, source = found
+            yield Violation(instruction, message, suggestion, focus=arg_span(instruction, source, dockerfile.escape))
 
 
 def _sources(instruction, escape="\\"):
@@ -144,7 +153,7 @@ def sensitive(source: str, destination: str = "") -> str | None:
     base = parts[-1]
     lower = base.lower()
     if ".git" in parts:
-        return "the `.git` folder (the whole history, often a token in `.git/config`)"
+        return GIT
     for folder in SECRET_DIRS:
         if folder in parts[:-1] and lower not in PUBLIC_FILES and not lower.endswith(".pub"):
             return f"a file from `{folder}/`"
@@ -174,13 +183,13 @@ def sensitive(source: str, destination: str = "") -> str | None:
     return None
 
 
-def _named(instruction, sources, destination, context, excludes):
+def _named(instruction, sources, destination, context, excludes, shipped):
     for source in sources:
         if source in WHOLE_CONTEXT:
             continue
         why = sensitive(source, destination)
-        if why is None:
-            continue
+        if why is None or (why == GIT and not shipped):
+            continue  # a builder reads `.git` for the version (setuptools-scm, hatch-vcs)
         if _excluded(context, source, excludes):
             continue
         keyword = instruction.keyword
@@ -190,6 +199,7 @@ def _named(instruction, sources, destination, context, excludes):
             f"do not copy `{source}`: give its values at run time (`docker run --env-file`, "
             f"mounted secrets), use `RUN --mount=type=secret,id=<name>,target=<path>` where "
             f"a build step needs it, and add `{ignore_line}` to `.dockerignore`",
+            source,
         )
     return None
 
@@ -201,19 +211,22 @@ def _excluded(context, source, excludes) -> bool:
     return bool(excludes) and excluded_by(list(excludes), path)
 
 
-def _whole_context(instruction, sources, context, excludes):
+def _whole_context(instruction, sources, context, excludes, shipped):
     whole = next((source for source in sources if source in WHOLE_CONTEXT), None)
     if whole is None or context.unknown:
         return None
     keyword = instruction.keyword
     if not context.has_dockerignore:
+        what = "`.git`, `.env` files and keys" if shipped else "`.env` files and keys"
         return (
             f"`{keyword} {whole}` copies the whole build context, which has no "
-            "`.dockerignore`: `.git`, `.env` files and keys in it go into the image",
+            f"`.dockerignore`: {what} in it go into the image",
             f"add a `.dockerignore` at the root of the build context with at least these "
             f"lines: {IGNORE_LINES}; or copy only what the image needs",
+            whole,
         )
-    leaked = [name for name in ROOT_SECRETS if context.exists(name) and not context.is_excluded(name, excludes)]
+    secrets = ROOT_SECRETS if shipped else tuple(name for name in ROOT_SECRETS if name != ".git")
+    leaked = [name for name in secrets if context.exists(name) and not context.is_excluded(name, excludes)]
     if not leaked:
         return None
     names = " and ".join(f"`{name}`" for name in leaked)
@@ -222,4 +235,5 @@ def _whole_context(instruction, sources, context, excludes):
         f"`{keyword} {whole}` copies {names} from the build context into the image: "
         f"`.dockerignore` does not exclude {'them' if len(leaked) > 1 else 'it'}",
         f"add {lines} to `.dockerignore` (one a line)",
+        whole,
     )

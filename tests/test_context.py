@@ -220,6 +220,25 @@ def test_whole_context_variants(tmp_path):
     assert lines(lint_json(str(root / "Dockerfile"))) == [2, 3, 8]
 
 
+def test_whole_context_copy_of_git_into_a_builder(tmp_path):
+    dockerfile = (
+        "FROM python:3.12-slim AS build\n"
+        "COPY . /src\n"  # 2: a builder reads .git for its version (setuptools-scm): fine
+        "RUN pip wheel --no-cache-dir -w /wheels /src\n"
+        "FROM python:3.12-slim\n"
+        "COPY --from=build /wheels /wheels\n"
+        "COPY . /app\n"  # 6: the shipped stage gets .git
+    )
+    root = make_context(tmp_path / "ctx", files=(".git/", "app.py"), ignore="*.pyc\n", dockerfile=dockerfile)
+    report = lint_json(str(root / "Dockerfile"))
+    assert lines(report) == [6] and "`.git`" in report["findings"][0]["message"]
+    # a .env is a secret in a builder too
+    (root / ".env").write_text("TOKEN=x\n")
+    report = lint_json(str(root / "Dockerfile"))
+    assert lines(report) == [2, 6]
+    assert "`.git`" not in report["findings"][0]["message"] and "`.env` and `.git`" in report["findings"][1]["message"]
+
+
 def test_explicit_copy_of_an_excluded_file_is_not_flagged(tmp_path):
     dockerfile = "FROM node:22\nCOPY .npmrc package.json ./\nCOPY .env ./\nCOPY certs/server.key /etc/ssl/\n"
     root = make_context(tmp_path / "ctx", files=(".npmrc", "package.json"), ignore=".npmrc\ncerts\n", dockerfile=dockerfile)
