@@ -103,11 +103,13 @@ def check(dockerfile):
             names = ", ".join(f"`{item.written}`" for item in left)
             removal = " ".join(item.written for item in left)
             remove = "del" if dockerfile.escape == "`" else "rm -f"
+            download_command = instruction.script.commands[first.index]
             yield Violation(
                 instruction,
                 f"{names} {'is' if len(left) == 1 else 'are'} downloaded, {first.used} and left in the image",
                 f"append `&& {remove} {removal}` to this RUN"
                 + (", or pipe the download straight into `tar` (`curl -fsSL URL | tar -xz -C DIR`)" if "tar" in first.used else ""),
+                focus=instruction.script.span(download_command),
             )
 
 

@@ -91,7 +91,7 @@ def _uid(text, scope):
 def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
         script = instruction.script
-        edits, spelled = [], []
+        edits, spelled, focus = [], [], None
         for command in script.commands:
             words = unwrap(command)
             if not words or words[0].text.rsplit("/", 1)[-1] != "useradd":
@@ -103,6 +103,7 @@ def check(dockerfile):
             if number is None or number <= LIMIT:
                 continue
             spelled.append(spell(dockerfile.text, script, words, after=0, option="-l"))
+            focus = focus or script.span(command)
             if script.shell_form:
                 edits.append(Edit(words[0].end, words[0].end, " -l"))
         if not spelled:
@@ -113,4 +114,5 @@ def check(dockerfile):
             "`useradd` with a uid above 65535 and without `-l` fills `/var/log/lastlog` with zeros",
             "add `-l` so no lastlog entry is written: `" + "` / `".join(spelled) + "`",
             fix=fix,
+            focus=focus,
         )

@@ -39,7 +39,7 @@ pick artifacts from a builder. A narrower source path is never flagged.
 
 import posixpath
 
-from dfslim.api import Meta, Severity, Violation, copy_paths, expand
+from dfslim.api import Meta, Severity, Violation, arg_span, copy_paths, expand
 from dfslim.images import lookup
 
 META = Meta(
@@ -68,7 +68,8 @@ def check(dockerfile):
         if paths is None:
             continue
         sources, dest = paths
-        if not any(_is_root(expand(source, instruction.scope)) for source in sources):
+        root = next((source for source in sources if _is_root(expand(source, instruction.scope))), None)
+        if root is None:
             continue
         stage = dockerfile.stage_of(instruction)
         if stage is not None and _flattens(stage, instruction, dest):
@@ -82,6 +83,7 @@ def check(dockerfile):
             instruction,
             f"`COPY --from={origin}` copies the whole filesystem of {what} into the image",
             f"copy only the files the image needs, e.g. `COPY --from={origin} /path/to/artifact {dest}`",
+            focus=arg_span(instruction, expand(root, instruction.scope), dockerfile.escape),
         )
 
 

@@ -36,7 +36,7 @@ local test server, nothing crosses a network).
 
 import re
 
-from dfslim.api import Meta, Severity, Violation, expand, is_loopback, split_words, unquote
+from dfslim.api import Meta, Severity, Violation, arg_span, expand, is_loopback, split_words, unquote
 from dfslim.regex import lazy_compile
 
 META = Meta(
@@ -93,6 +93,7 @@ def check(dockerfile):
                     instruction,
                     f"`ADD {source}` fetches a Git repository unverified: {what}",
                     f"pin the commit: {pinned}",
+                    focus=arg_span(instruction, source, dockerfile.escape),
                 )
                 break
             if source.lower().startswith(("http://", "https://")) and not checksum and not is_loopback(source):
@@ -101,6 +102,7 @@ def check(dockerfile):
                     f"`ADD {source}` downloads a file without checking it (`--checksum=` is missing)",
                     f"`{_with_checksum(dockerfile, instruction)}`, or download with `curl -fsSLo` in a RUN "
                     "and verify it with `sha256sum -c` before use",
+                    focus=arg_span(instruction, source, dockerfile.escape),
                 )
                 break
 

@@ -62,29 +62,31 @@ def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
         found = _piped(instruction.script.commands) or _substituted(instruction.script.commands)
         if found:
-            fetched, runner = found
-            yield _violation(fetched, runner, instruction)
+            fetched, runner, (first, last) = found
+            yield _violation(fetched, runner, instruction)._replace(focus=instruction.script.span(first, last))
 
 
 def _piped(commands):
-    """(download, runner words) for `curl ... | [other |] sh`, in one pass."""
-    fetched = None  # a download to stdout earlier in the current pipeline
+    """(download, runner words, (first, last) command of the pipeline) for `curl ... | [other |] sh`, in
+    one pass."""
+    fetched = start = None  # a download to stdout earlier in the current pipeline
     for command in commands:
         if not command.piped_from:
             fetched = None
         elif fetched is not None:
             words = unwrap(command)
             if runs_code(words):
-                return fetched, words
+                return fetched, words, (start, command)
         if command.piped_to:
             got = download(command)
             if got is not None and got.to_stdout:
-                fetched = got
+                fetched, start = got, command
     return None
 
 
 def _substituted(commands):
-    """(download, runner words) for `sh -c "$(curl ...)"` and `eval "$(curl ...)"`."""
+    """(download, runner words, (command, command)) for `sh -c "$(curl ...)"` and
+    `eval "$(curl ...)"`."""
     for command in commands:
         words = unwrap(command)
         if not words:
@@ -105,7 +107,7 @@ def _substituted(commands):
             for inner in substitutions(holder):
                 fetched = download(inner)
                 if fetched is not None and fetched.to_stdout:
-                    return fetched, runner
+                    return fetched, runner, (command, command)
     return None
 
 

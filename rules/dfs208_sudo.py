@@ -64,6 +64,7 @@ def check(dockerfile):
             instruction,
             f"this RUN uses `sudo` to run {count}",
             f"drop `sudo` ({advice}): `{shown}`",
+            focus=script.span(first),
         )
 
 

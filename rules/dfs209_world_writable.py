@@ -108,11 +108,12 @@ def check(dockerfile):
                     instruction,
                     f"`--chmod={mode}` makes the copied files writable by every user",
                     f"`{line}`, with `--chown=` the user that writes them",
+                    focus=(flag.start, flag.end),
                 )
             continue
         hits = list(_hits(dockerfile, instruction))
         if hits:
-            program, mode, targets, shown = hits[0]
+            program, mode, targets, shown, command = hits[0]
             where = f" {' '.join(targets[:3])}" if targets else ""
             more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
             yield Violation(
@@ -120,11 +121,13 @@ def check(dockerfile):
                 f"`{program} {mode}` makes{where} writable by every user{more}",
                 f"`{shown}`, and give the path to the user that writes it (`chown -R app:app ...`); "
                 "for an arbitrary uid (OpenShift): `chgrp -R 0 <path> && chmod -R g=u <path>`",
+                focus=instruction.script.span(command),
             )
 
 
 def _hits(dockerfile, instruction):
-    """(program, mode, targets, the command as it should read) per world-writable mode."""
+    """(program, mode, targets, the command as it should read, the command) per
+    world-writable mode."""
     commands = instruction.script.commands
     context = None  # built on the first hit: what later commands delete or make
     for index, command in enumerate(commands):
@@ -150,7 +153,7 @@ def _hits(dockerfile, instruction):
                 continue  # deleted, or given a safe mode, before the RUN ends: nothing ships
             parts = [_source(dockerfile, instruction, w) for w in words]
             parts[position] = prefix + safer(mode)
-            yield program, mode, targets, " ".join(parts)
+            yield program, mode, targets, " ".join(parts), command
 
 
 def _context(commands):

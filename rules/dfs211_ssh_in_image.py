@@ -34,6 +34,7 @@ from dfslim.api import (
     Meta,
     Severity,
     Violation,
+    arg_words,
     expand,
     expanded,
     installed_packages,
@@ -60,29 +61,35 @@ def check(dockerfile):
         if instruction.stage < 0:
             continue  # before any FROM: not part of an image (DFS300's business)
         if instruction.keyword == "EXPOSE":
-            port = _exposes_22(instruction)
-            if port:
+            found = _exposes_22(dockerfile, instruction)
+            if found:
+                port, word = found
                 yield Violation(
                     instruction,
                     f"`EXPOSE {port}` publishes the SSH port",
                     "remove port 22 from this EXPOSE; enter the container with `docker exec -it "
                     "<container> sh` (or `kubectl exec`) instead of SSH",
+                    focus=(word.start, word.end),
                 )
             continue
         found = _ssh_servers(instruction)
         if found:
-            name, tool = found
-            yield Violation(instruction, f"this RUN installs an SSH server (`{name}`)", _suggestion(name, tool))
+            name, tool, word = found
+            yield Violation(
+                instruction, f"this RUN installs an SSH server (`{name}`)", _suggestion(name, tool), focus=instruction.script.span(word)
+            )
 
 
-def _exposes_22(instruction):
-    for word in expand(instruction.args, instruction.scope).split():
-        match = PORT_RE.fullmatch(word)
-        if not match or (match.group(3) or "tcp").lower() != "tcp":
-            continue
-        low, high = int(match.group(1)), int(match.group(2) or match.group(1))
-        if low <= 22 <= high:
-            return word
+def _exposes_22(dockerfile, instruction):
+    """(the port as written after substitution, its word) when the EXPOSE includes 22/tcp."""
+    for word in arg_words(instruction, dockerfile.escape):
+        for port in expand(word.text, instruction.scope).split():
+            match = PORT_RE.fullmatch(port)
+            if not match or (match.group(3) or "tcp").lower() != "tcp":
+                continue
+            low, high = int(match.group(1)), int(match.group(2) or match.group(1))
+            if low <= 22 <= high:
+                return port, word
     return None
 
 
@@ -95,7 +102,7 @@ def _ssh_servers(instruction):
             for part in expanded(instruction, commands, index, word.text).split():
                 name = package_name(part)
                 if name in SERVERS or (tool == "apk" and name == "openssh"):
-                    return name, tool
+                    return name, tool, word
     return None
 
 

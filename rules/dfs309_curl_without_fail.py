@@ -67,7 +67,7 @@ def check(dockerfile):
         if shell_program(shell_in_effect(dockerfile, instruction)).startswith(("powershell", "pwsh")):
             continue  # `curl` may be PowerShell's alias of Invoke-WebRequest there
         script = instruction.script
-        edits, shown, kinds = [], [], []
+        edits, shown, kinds, focus = [], [], [], None
         for command in script.commands:
             fetched = download(command)
             if fetched is None or fetched.tool != "curl":
@@ -85,6 +85,7 @@ def check(dockerfile):
             edits.append(Edit(words[0].end, words[0].end, " -f"))
             shown.append(spell(dockerfile.text, script, words, after=0, option="-f", limit=100))
             kinds.append(kind)
+            focus = focus or script.span(command)
         if not edits:
             continue
         fix = Fix("Insert `-f` after `curl`", tuple(edits)) if script.shell_form and instruction.exec_form is None else None
@@ -94,7 +95,7 @@ def check(dockerfile):
             if len(edits) == 1
             else f"{len(edits)} `curl`s save or pipe downloads without `-f`: an HTTP error page would be used as the file"
         )
-        yield Violation(instruction, message, f"add `-f` so an HTTP error fails the build: `{shown[0]}`", fix=fix)
+        yield Violation(instruction, message, f"add `-f` so an HTTP error fails the build: `{shown[0]}`", fix=fix, focus=focus)
 
 
 def _use(command, fetched) -> str | None:

@@ -1,0 +1,152 @@
+"""Where findings point inside a multi-line instruction (their focus), and what the
+messages of the layer, copy and download rules name.
+
+`line` stays the instruction's first line (suppressions, fingerprints); the focus is the
+command or word that triggered the finding, and the text snippet shows its line.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dfslim.config import Settings
+from dfslim.linter import lint
+from dfslim.parser import parse
+
+
+def findings(text: str, rule: str):
+    return lint(parse(text), Settings(select=(rule,)).rules())
+
+
+def only(text: str, rule: str):
+    found = findings(text, rule)
+    assert len(found) == 1, [f.message for f in found]
+    return found[0]
+
+
+# (rule, Dockerfile, the instruction's first line, the focus line, text the focus line holds)
+FOCUS = [
+    ("DFS109", "FROM debian\nRUN wget -O /tmp/a.tgz https://x/a.tgz && tar -xzf /tmp/a.tgz -C /opt\nRUN set -e; \\\n    # the archive\n    rm -f /tmp/a.tgz\n", 3, 5, "rm -f"),
+    ("DFS110", "FROM debian\nCOPY . /app\nRUN set -e \\\n    && echo hi \\\n    && chown -R app /app\n", 3, 5, "chown"),
+    ("DFS112", "FROM python:3.12-slim\nRUN apt-get update \\\n    && apt-get install -y curl \\\n    && apt-get install -y gcc\nCMD [\"python\", \"app.py\"]\n", 2, 4, "apt-get install -y gcc"),
+    ("DFS113", "FROM debian\nRUN apt-get update \\\n    && wget -q https://x/t.tar.gz \\\n    && tar -xzf t.tar.gz -C /opt\n", 2, 3, "wget"),
+    ("DFS114", "FROM debian\nRUN <<EOF\nset -e\nuseradd -u 1000001 app\nEOF\n", 2, 4, "useradd"),
+    ("DFS115", "FROM golang:1.22 AS b\nRUN go build -o /out/app .\nFROM alpine:3.20\nCOPY --from=b \\\n    / \\\n    /rootfs/\n", 4, 5, "/"),
+    ("DFS202", "FROM alpine:3.20\nADD --chown=1:1 \\\n    app.py /app/\n", 2, 2, "ADD"),
+    ("DFS203", "FROM alpine:3.20\nADD --chown=1:1 \\\n    https://example.com/tool \\\n    /usr/local/bin/tool\n", 2, 3, "https://example.com/tool"),
+    ("DFS205", "FROM debian\nRUN apt-get update \\\n    && curl -fsSL https://x/setup \\\n    | bash -\n", 2, 3, "curl"),
+    ("DFS207", "ARG REGISTRY\nFROM \\\n    --platform=linux/amd64 \\\n    ${REGISTRY}/ubuntu\n", 2, 4, "${REGISTRY}/ubuntu"),
+    ("DFS208", "FROM debian\nRUN echo a \\\n    && sudo apt-get update\n", 2, 3, "sudo"),
+    ("DFS209", "FROM debian\nRUN mkdir -p /d \\\n    && chmod 777 /d\n", 2, 3, "chmod 777"),
+    ("DFS209", "FROM debian\nCOPY --chown=1:1 \\\n    --chmod=777 \\\n    a /a\n", 2, 3, "--chmod=777"),
+    ("DFS210", "FROM alpine:3.20\nCOPY --chown=1:1 \\\n    app/ \\\n    .env \\\n    /app/\n", 2, 4, ".env"),
+    ("DFS211", "FROM debian\nRUN apt-get update && apt-get install -y \\\n    curl \\\n    openssh-server\n", 2, 4, "openssh-server"),
+    ("DFS211", "FROM debian\nEXPOSE 80 \\\n    22\n", 2, 3, "22"),
+    ("DFS309", "FROM debian\nRUN set -e \\\n    && curl -sSL -o /x https://x/y\n", 2, 3, "curl"),
+]
+
+
+@pytest.mark.parametrize("rule, text, line, focus_line, shown", FOCUS, ids=[f"{c[0]}-{i}" for i, c in enumerate(FOCUS)])
+def test_focus_is_the_triggering_command_or_word(rule, text, line, focus_line, shown):
+    finding = only(text, rule)
+    assert finding.line == line
+    start_line, start_column, end_line, end_column = finding.focus
+    assert start_line == focus_line
+    lines = text.splitlines()
+    assert lines[start_line - 1][start_column - 1 :].startswith(shown)
+    assert finding.snippet[0] == focus_line
+
+
+def test_onbuild_focus_points_inside_the_onbuild_line():
+    finding = only("FROM debian\nONBUILD RUN echo a \\\n    && sudo make install\n", "DFS208")
+    assert finding.line == 2 and finding.focus[0] == 3
+
+
+def test_exec_form_run_has_no_narrower_focus():
+    text = 'FROM python:3.12-slim\nRUN ["/bin/bash", "-c", \\\n  "apt-get update && apt-get install -y gcc"]\nCMD ["python", "app.py"]\n'
+    finding = only(text, "DFS112")
+    assert finding.focus == (2, 1, 3, 46)  # the whole instruction: exec-form offsets are not exact
+
+
+# ------------------------------------------------------------------ DFS109: who created the files
+
+
+def test_dfs109_names_the_copy_from_and_suggests_a_bind_mount():
+    text = (
+        "FROM python:3.12-slim AS build\nRUN pip wheel --no-cache-dir -w /wheels flask\n"
+        "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"
+        "COPY --from=build /wheels /wheels\nRUN pip install --no-cache-dir /wheels/*\nRUN rm -rf /wheels\n"
+    )
+    finding = only(text, "DFS109")
+    assert "`COPY --from=build /wheels /wheels` (line 5) created" in finding.message
+    assert "line 4" not in finding.message and "line 6" not in finding.message
+    assert "`RUN --mount=type=bind,from=build,source=/wheels,target=/wheels ...`" in finding.suggestion
+    assert "that uses them (line 6)" in finding.suggestion
+    assert finding.fix is None
+
+
+def test_dfs109_a_run_that_only_reads_the_files_is_no_creator():
+    text = "FROM debian\nCOPY scripts/*.sh scripts/*.env /tmp/scripts/\nRUN bash /tmp/scripts/setup.sh\nRUN rm -rf /tmp/scripts\n"
+    finding = only(text, "DFS109")
+    assert "(line 2) created" in finding.message and "line 3" not in finding.message
+    assert "--mount=type=bind,source=scripts,target=/tmp/scripts" in finding.suggestion
+    assert finding.fix is None  # moving the rm into the RUN above would save nothing
+    # a read of what the base image ships is not flagged at all
+    assert findings("FROM debian\nRUN bash /usr/share/setup/run.sh\nRUN rm -rf /usr/share/setup\n", "DFS109") == []
+
+
+def test_dfs109_a_download_used_by_later_runs():
+    text = (
+        "FROM debian\nRUN wget -O /tmp/get-pip.py https://bootstrap.pypa.io/get-pip.py\n"
+        "RUN python3.11 /tmp/get-pip.py\nRUN python3.12 /tmp/get-pip.py\nRUN rm /tmp/get-pip.py\n"
+    )
+    finding = only(text, "DFS109")
+    assert "(line 2) created" in finding.message
+    assert "create, use and delete the files in one RUN: do the work of lines 3 and 4 in the RUN at line 2" in finding.suggestion
+
+
+def test_dfs109_folders_only_made_are_said_so():
+    text = "FROM python:3.12\nRUN mkdir -p /app/packs\nWORKDIR /app\nRUN pip install --user requests\nRUN find . -name '*.pyc' -delete\n"
+    finding = only(text, "DFS109")
+    assert "in a folder `RUN mkdir -p /app/packs` (line 2) made or changed" in finding.message
+
+
+def test_dfs109_a_second_cleanup_names_what_is_still_there():
+    text = "FROM debian\nCOPY a.sh /tmp/scripts/\nRUN rm -rf /tmp/scripts\nCOPY motd.txt /tmp/\nRUN rm -rf /tmp/*\n"
+    messages = [f.message for f in findings(text, "DFS109")]
+    assert len(messages) == 2
+    assert "`COPY motd.txt /tmp/` (line 4) created" in messages[1] and "line 2" not in messages[1]
+
+
+def test_dfs109_onbuild_cleanup_names_the_onbuild_copy():
+    text = "FROM debian\nWORKDIR /app\nONBUILD COPY . /app\nONBUILD RUN rm -rf /app/tests\n"
+    finding = only(text, "DFS109")
+    assert finding.line == 4
+    assert "`ONBUILD COPY . /app` (line 3) created" in finding.message
+    assert finding.fix is None
+
+
+# ------------------------------------------------------------------ messages of other rules
+
+
+def test_dfs112_targets_are_judged_on_their_own():
+    text = (
+        "FROM python:3.12-slim AS worker\nRUN apt-get update && apt-get install -y gcc\nCMD [\"celery\", \"worker\"]\n"
+        "FROM ubuntu:24.04 AS toolbox\nRUN apt-get update && apt-get install -y build-essential\nCMD [\"bash\"]\n"
+    )
+    finding = only(text, "DFS112")
+    assert finding.line == 2 and finding.targets == ("worker",)
+    assert "(in target worker)" in finding.message
+    # a test stage nobody copies from is not offered as the builder to use
+    text = "FROM python:3.12-slim AS test\nRUN pip install pytest\nFROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\nCMD [\"python\", \"app.py\"]\n"
+    assert "builder stage `test`" not in only(text, "DFS112").suggestion
+
+
+def test_dfs207_says_why_an_undeclared_variable_is_empty():
+    finding = only("FROM alpine$TAG\n", "DFS207")
+    assert "no `ARG` before the first `FROM` declares `TAG`, so it is empty" in finding.message
+
+
+def test_dfs210_git_in_a_builder_only():
+    text = "FROM python:3.12-slim AS build\nCOPY .git /src/.git\nRUN pip wheel -w /w /src\nFROM python:3.12-slim\nCOPY --from=build /w /w\nCOPY .git /app/.git\n"
+    assert [f.line for f in findings(text, "DFS210")] == [6]
