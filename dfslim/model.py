@@ -133,10 +133,20 @@ class Script:
 
     def span(self, first, last=None) -> tuple[int, int] | None:
         """The source range from `first` to `last` (commands or words of this script),
-        for a finding's focus; None in exec form, whose offsets are not exact."""
+        for a finding's focus; None in exec form, whose offsets are not exact. A command
+        starts at its first assignment or word: not at a `then`/`do` before it."""
         if not self.shell_form:
             return None
-        return (first.start, (last or first).end)
+        return (_first_offset(first), (last or first).end)
+
+
+def _first_offset(item) -> int:
+    """Where a command's own text starts (its first assignment, word or redirection), or
+    a word's start."""
+    if not isinstance(item, Command):
+        return item.start
+    starts = [word.start for word in item.assignments + item.words] + [word.start for _op, word in item.redirects]
+    return min(starts, default=item.start)
 
 
 class Edit(NamedTuple):

@@ -50,3 +50,10 @@ def test_triggers_run_in_the_directory_the_stage_ends_in():
     # in a child image: after the stage's last WORKDIR, then the ONBUILD WORKDIR
     assert trigger_workdirs(dockerfile) == {3: "/srv/src", 5: "/srv/src", 7: "/"}
     assert trigger_workdirs(parse("FROM alpine:3.20\nRUN ls\n")) == {}
+
+
+def test_script_span_starts_at_the_command_not_at_then():
+    text = 'FROM alpine:3.20\nRUN if [ -n "$X" ]; then \\\n      curl -o /x https://y; \\\n    fi\n'
+    run = parse(text).instructions[1]
+    start, end = run.script.span(run.script.commands[1])
+    assert text[start:end] == "curl -o /x https://y"
