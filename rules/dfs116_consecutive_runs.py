@@ -37,7 +37,9 @@ continuation. The fix is offered only when the joined script keeps its meaning:
 
 ## Not flagged
 `RUN`s separated by other instructions, or with different flags (a different
-`--mount` cannot be merged into one instruction).
+`--mount` cannot be merged into one instruction). `ONBUILD RUN` triggers are neither
+joined nor flagged: they are layers of the child images, not of this one, and an
+`ONBUILD` between two `RUN`s separates them like any other instruction.
 """
 
 
