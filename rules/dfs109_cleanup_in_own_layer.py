@@ -94,7 +94,6 @@ from dfslim.api import (
     copy_paths,
     copy_writes,
     created_paths,
-    declared_tools,
     expand,
     family_tools,
     path_below,
@@ -143,16 +142,6 @@ GENERAL = frozenset(
 
 def _home(instruction):
     return instruction.scope.get("HOME", "/root").rstrip("/") or "/root"
-
-
-def _caches() -> dict[str, tuple[str, ...]]:
-    """Every cache tag with its folders (every tool declared: for messages only)."""
-    table: dict[str, tuple[str, ...]] = {}
-    for tool in declared_tools():
-        if tool.caches:
-            tag = _family_tag(tool.family)
-            table[tag] = tuple(dict.fromkeys(table.get(tag, ()) + tool.caches))
-    return {**table, **OTHER_CACHES}
 
 
 @functools.cache

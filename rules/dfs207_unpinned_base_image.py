@@ -49,7 +49,7 @@ it is flagged; an `ARG` declared inside a stage does not count, as `FROM` never 
 from __future__ import annotations
 
 
-from dfslim.api import Meta, Severity, Violation, arg_words, assignments, expand, unquote
+from dfslim.api import Meta, Severity, Violation, assignments, expand, unquote
 from dfslim.regex import lazy_compile
 
 META = Meta(
@@ -110,7 +110,7 @@ def check(dockerfile):
             stage.instruction,
             _message(stage, resolved, repository, tag, missing),
             _suggestion(dockerfile, stage, repository, tag),
-            focus=_image_word(dockerfile, stage),
+            focus=stage.instruction.args_span(first_word=True),
         )
 
 
@@ -131,12 +131,6 @@ def _checked_reference(resolved: str) -> str | None:
     if not slash or "$" in last:
         return None
     return "registry.invalid/" + last
-
-
-def _image_word(dockerfile, stage):
-    """The source span of the image word of the FROM (its flags come before its args)."""
-    words = arg_words(stage.instruction, dockerfile.escape)
-    return (words[0].start, words[0].end) if words else None
 
 
 def _message(stage, resolved: str, repository: str, tag: str | None, missing=()) -> str:
