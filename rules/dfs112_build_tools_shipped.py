@@ -58,7 +58,7 @@ last stage, and every other leaf stage not named as a test or dev stage) is judg
 own: the exemptions below look at that target's `CMD`/`ENTRYPOINT` and base image, so a
 `worker` target built on `python:3.12-slim` is flagged even when the last stage is a dev
 container. A `RUN` in a stage several targets are built `FROM` is flagged when one of them
-is not exempt. Not flagged either:
+is not exempt, and the finding names those. Not flagged either:
 
 - a build or development environment, which ships its tools on purpose: its `CMD` or
   `ENTRYPOINT` runs a shell or a build tool (`bash`, `make`, `gradle`...), a bare
@@ -140,11 +140,13 @@ def check(dockerfile):
         for target in targets:
             if target.index not in exempt:
                 exempt[target.index] = _build_environment(dockerfile, target) or _base_has_toolchain(dockerfile, target)
-        if all(exempt[target.index] for target in targets):
+        shipped_with = tuple(target for target in targets if not exempt[target.index])
+        if not shipped_with:
             continue
         left = _left_installed(instruction)
         if left:
-            yield _violation(dockerfile, instruction, left)
+            # the finding is about the targets that are not build environments
+            yield _violation(dockerfile, instruction, left)._replace(targets=shipped_with)
 
 
 def _left_installed(instruction):

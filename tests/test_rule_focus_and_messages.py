@@ -150,3 +150,13 @@ def test_dfs207_says_why_an_undeclared_variable_is_empty():
 def test_dfs210_git_in_a_builder_only():
     text = "FROM python:3.12-slim AS build\nCOPY .git /src/.git\nRUN pip wheel -w /w /src\nFROM python:3.12-slim\nCOPY --from=build /w /w\nCOPY .git /app/.git\n"
     assert [f.line for f in findings(text, "DFS210")] == [6]
+
+
+def test_dfs112_names_only_the_targets_that_are_not_build_environments():
+    text = (
+        "FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y gcc\n"
+        "FROM base AS api\nCMD [\"gunicorn\", \"app:app\"]\n"
+        "FROM base AS shell\nCMD [\"bash\"]\n"
+    )
+    finding = only(text, "DFS112")
+    assert finding.targets == ("api",) and finding.message.endswith("(in target api)")
