@@ -22,7 +22,7 @@ LAYERS = (
     ("dfslim.graph", "dfslim.effects", "dfslim.edits"),
     ("dfslim.api",),
     ("dfslim.registry", "dfslim.linter", "dfslim.config", "dfslim.fixer", "dfslim.discovery", "dfslim.links", "dfslim.explain"),
-    ("dfslim.reporters", "dfslim.lsp", "dfslim.measure", "dfslim.cli", "dfslim.console", "dfslim.__main__", "dfslim"),
+    ("dfslim.reporters", "dfslim.lsp", "dfslim.measure", "dfslim.stages", "dfslim.cli", "dfslim.console", "dfslim.__main__", "dfslim"),
 )
 MAX_LINES = 800
 
