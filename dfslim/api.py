@@ -55,7 +55,20 @@ from dfslim.graph import (
     user_in_effect,
 )
 from dfslim.model import KNOWN_INSTRUCTIONS, Command, Comment, Dockerfile, Edit, Fix, Flag, Heredoc, Instruction, ParseError, Script, Stage, Word
-from dfslim.shell import LEADING_KEYWORDS, SHELLS, SKIPPED_COMMANDS, find_exec, has_option, option_value, subcommand, substitutions, tokenize, unwrap
+from dfslim.shell import (
+    LEADING_KEYWORDS,
+    SHELLS,
+    SKIPPED_COMMANDS,
+    at_level,
+    find_exec,
+    has_option,
+    next_in_line,
+    option_value,
+    subcommand,
+    substitutions,
+    tokenize,
+    unwrap,
+)
 from dfslim.tools import (
     INSTALLING,
     Tool,
@@ -76,11 +89,11 @@ from dfslim.values import arg_span, arg_words, assignments, expand, split_words,
 __all__ = [
     "INSTALLING", "KNOWN_INSTRUCTIONS", "LEADING_KEYWORDS", "SHELLS", "SKIPPED_COMMANDS", "UNKNOWN_WORKDIR", "BuildGraph", "Caches", "Command", "Comment", "CopyWrites",
     "Dockerfile", "Download", "Edit", "Fix", "Flag", "Heredoc", "Instruction", "Meta", "ParseError",
-    "Removals", "Script", "Severity", "Stage", "Tool", "ToolCall", "Violation", "Word", "append_at_end",
+    "Removals", "Script", "Severity", "Stage", "Tool", "ToolCall", "Violation", "Word", "append_at_end", "at_level",
     "arg_span", "arg_words", "assignments", "build_graph", "cache_mounted", "caches_kept", "cleanup_commands", "clears_apt_lists", "command_dirs", "copy_paths",
     "copy_writes", "created_paths", "declared_tools", "download", "family_tools", "earlier_in_lineage", "env_value", "expand", "expanded", "find_exec",
     "has_option", "home_paths", "insert_option", "installed_packages", "is_loopback", "is_rm",
-    "last_index", "mounts", "option_value", "package_name", "path_below", "posix_shell",
+    "last_index", "mounts", "next_in_line", "option_value", "package_name", "path_below", "posix_shell",
     "posix_shells", "program_names", "removed_packages", "removes", "resolve_path", "shell_in_effect", "shell_program",
     "ships", "spell", "split_words", "subcommand", "substitutions", "tokenize", "tool_action", "tool_call",
     "tool_paths", "trigger_workdirs", "unquote", "unwrap", "url_host", "user_in_effect", "workdirs",

@@ -19,7 +19,7 @@ def append_at_end(dockerfile, instruction: Instruction, text: str):
         return None
     if any(c.after in ("&", "|&") or c.before == "&" for c in script.commands):
         return None
-    last = script.commands[-1]
+    last = [command for command in script.commands if not command.nested][-1]  # not one inside a `$(...)`
     edit = Edit(last.end, last.end, text)
     end = instruction.end
     if last.heredoc:

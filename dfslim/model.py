@@ -88,6 +88,7 @@ class _CommandFields(NamedTuple):
     end: int
     heredoc: bool = False  # comes from a heredoc body
     inline: bool = False  # comes from a `sh -c "..."` string: runs in a shell of its own
+    nested: int = 0  # how many command substitutions (`$(...)`, backticks, `<(...)`) enclose it
 
 
 class Command(_CommandFields):

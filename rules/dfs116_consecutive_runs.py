@@ -43,7 +43,7 @@ joined nor flagged: they are layers of the child images, not of this one, and an
 """
 
 
-from dfslim.api import Edit, Fix, Meta, Severity, Violation, posix_shells
+from dfslim.api import Edit, Fix, Meta, Severity, Violation, at_level, posix_shells
 from dfslim.regex import lazy_compile
 
 META = Meta(
@@ -115,7 +115,8 @@ def _fix(dockerfile, previous, current, shells):
             return None
     if not shells.get(current.index):
         return None  # PowerShell or cmd: `&&` and `{ ...; }` mean other things
-    before, after = previous.script.commands, current.script.commands
+    # the RUNs' own commands: those inside a `$(...)` are part of a word
+    before, after = at_level(previous.script.commands), at_level(current.script.commands)
     if not before or not after:
         return None
     for command in before:

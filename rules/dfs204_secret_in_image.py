@@ -104,7 +104,7 @@ import re
 from dfslim.api import Meta, Severity, Violation, expand, unquote
 from dfslim.graph import ships
 from dfslim.regex import lazy_compile
-from dfslim.shell import substitutions, unwrap
+from dfslim.shell import unwrap
 
 META = Meta(
     id="DFS204",
@@ -607,8 +607,7 @@ def _passwords(dockerfile, instruction) -> list:
     `openssl passwd`/`mkpasswd` (in a `$(...)` too)."""
     if instruction.keyword != "RUN" or not any(PASSWORD_COMMAND_RE.search(text) for text, _ in _texts(instruction)):
         return []
-    commands = instruction.script.commands
-    substituting = "$(" in instruction.value or "`" in instruction.value
+    commands = instruction.script.commands  # those inside `$(...)` included
     locate = _Locator(dockerfile.text, instruction)
     hits = []
     for index, command in enumerate(commands):
@@ -618,8 +617,7 @@ def _passwords(dockerfile, instruction) -> list:
             hits += _fed_passwords(dockerfile, instruction, commands, index, name, locate)
         elif name in VALUE_OPTIONS:
             hits += _option_password(dockerfile, words, name, locate)
-        for inner in (command, *(substitutions(command) if substituting else ())):
-            hits += _hashed_password(dockerfile, unwrap(inner), locate)
+        hits += _hashed_password(dockerfile, words, locate)
     return hits
 
 

@@ -36,7 +36,7 @@ programs (`| tar xz`, `| gpg --dearmor`, `| apt-key add -`); words inside quoted
 """
 
 
-from dfslim.api import SHELLS, Meta, Severity, Violation, download, substitutions, unwrap
+from dfslim.api import SHELLS, Meta, Severity, Violation, at_level, download, substitutions, unwrap
 from dfslim.regex import lazy_compile
 
 META = Meta(
@@ -60,7 +60,8 @@ def runs_code(words) -> bool:
 
 def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
-        found = _piped(instruction.script.commands) or _substituted(instruction.script.commands)
+        commands = instruction.script.commands
+        found = _piped(commands) or _substituted(commands) or _process_substituted(commands)
         if found:
             fetched, runner, (first, last) = found
             yield _violation(fetched, runner, instruction)._replace(focus=instruction.script.span(first, last))
@@ -68,7 +69,15 @@ def check(dockerfile):
 
 def _piped(commands):
     """(download, runner words, (first, last) command of the pipeline) for `curl ... | [other |] sh`, in
-    one pass."""
+    one pass per substitution level (a pipeline's commands stand at one level)."""
+    for level in sorted({command.nested for command in commands}):
+        found = _piped_at(at_level(commands, level))
+        if found:
+            return found
+    return None
+
+
+def _piped_at(commands):
     fetched = start = None  # a download to stdout earlier in the current pipeline
     for command in commands:
         if not command.piped_from:
@@ -108,6 +117,25 @@ def _substituted(commands):
                 fetched = download(inner)
                 if fetched is not None and fetched.to_stdout:
                     return fetched, runner, (command, command)
+    return None
+
+
+def _process_substituted(commands):
+    """(download, runner words, (runner, download)) for `bash <(curl ...)` and
+    `bash < <(curl ...)`: the shell reads the download through a process substitution."""
+    for index, command in enumerate(commands):
+        words = unwrap(command)
+        if not runs_code(words):
+            continue
+        opened = [w for w in words[1:] if w.text.startswith("<(")] + [w for op, w in command.redirects if op == "<" and w.text.startswith("<(")]
+        if not opened:
+            continue
+        for inner in commands[index + 1 :]:
+            if inner.nested <= command.nested:
+                break
+            fetched = download(inner)
+            if inner.nested == command.nested + 1 and inner.before == "<(" and fetched is not None and fetched.to_stdout:
+                return fetched, words, (command, inner)
     return None
 
 

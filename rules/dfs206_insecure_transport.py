@@ -69,7 +69,6 @@ from dfslim.api import (
     is_loopback,
     program_names,
     split_words,
-    substitutions,
     tool_call,
     unquote,
     unwrap,
@@ -142,10 +141,8 @@ def _problems(dockerfile, instruction):
     commands = instruction.script.commands
     verifying = [index for index, command in enumerate(commands) if _verifies(command)]
     context = {"last_verify": verifying[-1] if verifying else -1, "verified": False, "fetched": set()}
-    for index, command in enumerate(commands):
+    for index, command in enumerate(commands):  # those inside `$(...)` included
         yield from _command(dockerfile.text, instruction, commands, index, command, instruction.script.shell_form, context)
-        for inner in substitutions(command):
-            yield from _command(dockerfile.text, instruction, commands, index, inner, False, context)
         context["verified"] = bool(verifying) and index >= verifying[0]
         program = command.words[0].text  # argv[0], without building argv
         got = download(command) if "curl" in program or "wget" in program or "sudo" in program else None

@@ -52,7 +52,7 @@ line of the `RUN` it sits.
 
 import re
 
-from dfslim.api import SHELLS, Meta, Severity, Violation, has_option, shell_in_effect, shell_program, unwrap
+from dfslim.api import SHELLS, Meta, Severity, Violation, has_option, next_in_line, shell_in_effect, shell_program, unwrap
 from dfslim.regex import lazy_compile
 
 META = Meta(
@@ -124,10 +124,10 @@ def _risky_pipes(commands):
     producer's SIGPIPE into a failure)."""
     found = []
     for index, command in enumerate(commands):
-        if not command.piped_to or index + 1 >= len(commands):
+        if not command.piped_to or _status_lost(commands, index):
             continue
-        right = commands[index + 1]
-        if not right.piped_from:
+        right = next_in_line(commands, index)
+        if right is not None and not right.piped_from:
             right = None
         if command.name in HARMLESS or _reads_heredoc(command):
             continue
@@ -135,6 +135,20 @@ def _risky_pipes(commands):
             continue
         found.append((command, right))
     return found
+
+
+def _status_lost(commands, index) -> bool:
+    """Whether the exit status of a pipe inside `$(...)` is lost whatever `pipefail` says:
+    the substitution is a word of another command (`echo "$(du -sh x | cut -f1)"`,
+    `export V=$(...)`, `for f in $(...)`). Only a bare assignment (`V=$(a | b)`) hands
+    the status on to the RUN."""
+    command = commands[index]
+    if not command.nested:
+        return False
+    for earlier in reversed(commands[:index]):
+        if earlier.nested < command.nested:
+            return earlier.start <= command.start < earlier.end  # the command holding the substitution
+    return False
 
 
 def _reads_heredoc(command) -> bool:

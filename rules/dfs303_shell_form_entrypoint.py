@@ -59,6 +59,7 @@ from dfslim.api import (
     Meta,
     Severity,
     Violation,
+    at_level,
     shell_in_effect,
     shell_program,
     tokenize,
@@ -151,8 +152,9 @@ def check(dockerfile):
 
 
 def _commands(instruction):
+    """The commands the shell form runs itself (not those inside its `$(...)`)."""
     index = instruction.args_index
-    return tokenize(instruction.args, to_source=lambda i: instruction.source_offset(index + i))
+    return at_level(tokenize(instruction.args, to_source=lambda i: instruction.source_offset(index + i)))
 
 
 # what may come before the `exec` that ends the command: it runs once the earlier ones are done

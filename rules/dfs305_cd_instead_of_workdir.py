@@ -35,7 +35,7 @@ Note that `WORKDIR` also changes the directory of the instructions after it.
 - A `cd` that is the only command.
 """
 
-from dfslim.api import Meta, Severity, Violation, expand, mounts, resolve_path, spell, workdirs
+from dfslim.api import Meta, Severity, Violation, at_level, expand, mounts, resolve_path, spell, workdirs
 
 META = Meta(
     id="DFS305",
@@ -55,7 +55,7 @@ SYSTEM = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/boot", 
 def check(dockerfile):
     cwds = None
     for instruction in dockerfile.of("RUN"):
-        commands = instruction.script.commands
+        commands = at_level(instruction.script.commands)  # the RUN's own, not those inside `$(...)`
         first = 0
         while first < len(commands) and commands[first].name == "set" and commands[first].depth == 0:
             first += 1

@@ -31,7 +31,8 @@ HTTP error then fails the build where it happens; a successful download is uncha
 - `wget`, which fails on HTTP errors by default.
 - A `RUN` under `SHELL ["powershell", ...]`: there `curl` may be an alias of
   `Invoke-WebRequest`, which fails on HTTP errors and has no `-f`.
-- `curl` inside a quoted string or a `$(...)` substitution.
+- `curl` inside a quoted string (`echo "curl ..."`). A `curl` inside `$(...)` is a command
+  like any other: `VERSION="$(curl -sSL .../latest)"` takes an error page for the version.
 """
 
 from dfslim.api import (

@@ -7,8 +7,9 @@ import pytest
 from dfslim.shell import has_option, subcommand, tokenize, unwrap
 
 
-def argvs(text):
-    return [c.argv for c in tokenize(text)]
+def argvs(text, nested=False):
+    """The argv of each command; without `nested`, the commands of the script itself."""
+    return [c.argv for c in tokenize(text) if nested or not c.nested]
 
 
 @pytest.mark.parametrize(
@@ -29,6 +30,55 @@ def argvs(text):
 )
 def test_split(script, expected):
     assert argvs(script) == expected
+
+
+@pytest.mark.parametrize(
+    "script, expected",
+    [
+        ("x=$(cat f | wc -l) && echo `date` ${HOME}", [("cat", "f"), ("wc", "-l"), ("echo", "`date`", "${HOME}"), ("date",)]),
+        ('VERSION="$(curl -s http://x/v | tr -d .)"', [("curl", "-s", "http://x/v"), ("tr", "-d", ".")]),
+        ("bash <(curl -fsSL https://y)", [("bash", "<(curl -fsSL https://y)"), ("curl", "-fsSL", "https://y")]),
+        ("cat <(ls /)", [("cat", "<(ls /)"), ("ls", "/")]),  # no command named `/`
+        ("diff <(a) <(b)", [("diff", "<(a)", "<(b)"), ("a",), ("b",)]),
+        ("bash < <(curl -s u)", [("bash",), ("curl", "-s", "u")]),
+        ("for f in $(ls /x); do rm $f; done", [("ls", "/x"), ("rm", "$f")]),
+        ('case "$a" in "x") echo 1;; *) echo 2;; esac', [("echo", "1"), ("echo", "2")]),  # no `*` command
+        ('if [ -n "$v" ]; then case "$v" in "21") o=1 ;; *) echo no && exit 1 ;; esac; fi', [("[", "-n", "$v", "]"), ("echo", "no"), ("exit", "1")]),
+        ("for a in x y; do case $a in x) echo x;; esac; done", [("echo", "x")]),
+        ("case $e in core|ingest|ingest-core) A=1 ;; esac", []),  # patterns are no commands
+        ("f() { rm -rf /x; }; f", [("rm", "-rf", "/x"), ("f",)]),  # the definition's name is no call
+        ("function g { echo hi; }", [("echo", "hi")]),
+        ("function h() { echo ho; }", [("echo", "ho")]),
+        ("declare -A P=([a]=1 [b]=2); free", [("declare", "-A", "P=([a]=1 [b]=2)"), ("free",)]),
+        ("X=(a b c) && make", [("make",)]),  # an array value is no subshell
+        ("(( i++ )) && make", [("make",)]),  # arithmetic is no command
+        ("for ((i=0; i<3; i++)); do echo $i; done", [("echo", "$i")]),
+        ("((cat x) && apk add y)", [("cat", "x"), ("apk", "add", "y")]),  # subshells, not arithmetic
+        ("X=$(case $(uname -m) in x86_64) echo amd64 ;; esac) && make", [("echo", "amd64"), ("uname", "-m"), ("make",)]),
+        ("cat > /etc/motd <<-'EOM'\n\tpackage main\n\timport x\n\tEOM\necho done\n", [("cat",), ("echo", "done")]),
+        ("cat <<EOF > f\nnever closed\n", [("cat",), ("never", "closed")]),  # no delimiter: nothing skipped
+    ],
+)
+def test_what_a_script_runs(script, expected):
+    assert argvs(script, nested=True) == expected
+
+
+def test_commands_in_substitutions_follow_their_holder_one_level_deeper():
+    echo, first, second, last = tokenize('echo "$(a | b)" | c')
+    assert (echo.nested, echo.after) == (0, "|")
+    assert (first.nested, first.depth, first.before, first.after) == (1, 1, "$(", "|")
+    assert (second.nested, second.before, second.after) == (1, "|", ")")
+    assert (last.nested, last.before) == (0, "|")
+    text = 'A=$(curl -s "$(cat /url)")'
+    curl, cat = tokenize(text)
+    assert (curl.nested, cat.nested) == (1, 2)
+    assert text[curl.words[0].start : curl.words[-1].end] == 'curl -s "$(cat /url)"'
+    assert text[cat.words[1].start : cat.words[1].end] == "/url"
+
+
+def test_substitutions_stop_at_the_nesting_limit():
+    text = "echo " + "$(" * 20 + "x" + ")" * 20
+    assert max(command.nested for command in tokenize(text)) == 8
 
 
 def test_operators_and_depth():
@@ -104,3 +154,18 @@ def test_assignments_after_a_group_brace():
     (command,) = tokenize("{ X=1 pip install y; }")
     assert command.argv == ("pip", "install", "y")
     assert [w.text for w in command.assignments] == ["X=1"]
+
+
+def test_exec_form_scripts_are_split_whatever_the_shell_options():
+    from dfslim.parser import parse
+
+    dockerfile = parse(
+        'FROM debian:bookworm-slim\n'
+        'RUN ["/bin/bash", "-o", "pipefail", "-c", "apt-get install -y curl && curl -fsSL http://x | bash"]\n'
+        'RUN ["sh", "-euxc", "echo $(id -u)"]\n'
+        'RUN ["python3", "-c", "print(1)"]\n'
+    )
+    first, second, third = (run.script.commands for run in dockerfile.of("RUN"))
+    assert [c.argv for c in first] == [("apt-get", "install", "-y", "curl"), ("curl", "-fsSL", "http://x"), ("bash",)]
+    assert [c.argv for c in second] == [("echo", "$(id -u)"), ("id", "-u")]
+    assert [c.argv for c in third] == [("python3", "-c", "print(1)")]

@@ -9,9 +9,11 @@ nested in its words). Nothing here knows a package manager: that is `dfslim.tool
 from dfslim.shell.commands import (
     SHELLS,
     WRAPPERS,
+    at_level,
     command_memo,
     find_exec,
     has_option,
+    next_in_line,
     option_value,
     subcommand,
     substitutions,
@@ -21,7 +23,7 @@ from dfslim.shell.script import script_of
 from dfslim.shell.tokenizer import ASSIGNMENT_RE, LEADING_KEYWORDS, SKIPPED_COMMANDS, tokenize
 
 __all__ = [
-    "ASSIGNMENT_RE", "LEADING_KEYWORDS", "SHELLS", "SKIPPED_COMMANDS", "WRAPPERS", "command_memo",
-    "find_exec", "has_option", "option_value", "script_of", "subcommand", "substitutions", "tokenize",
+    "ASSIGNMENT_RE", "LEADING_KEYWORDS", "SHELLS", "SKIPPED_COMMANDS", "WRAPPERS", "at_level", "command_memo",
+    "find_exec", "has_option", "next_in_line", "option_value", "script_of", "subcommand", "substitutions", "tokenize",
     "unwrap",
 ]

@@ -112,7 +112,9 @@ def option_value(words, *names: str) -> str | None:
 def substitutions(command: Command, depth: int = 8) -> list[Command]:
     """The commands inside `$(...)` and backquotes in `command`'s words, assignments and
     redirection targets, nested ones included (up to `depth` levels; an unclosed one is
-    ignored). Their offsets point at the word that holds them, not inside it."""
+    ignored). Their offsets point at the word that holds them, not inside it. A RUN's
+    script holds these commands already, with exact offsets (`Command.nested`): this is
+    for words that are no script of their own (a `sh -c "$(curl ...)"` argument)."""
     found: list[Command] = []
     pending = [(word, 1) for word in reversed(_command_words(command)) if "$(" in word.text or "`" in word.text]
     while pending:
@@ -145,7 +147,7 @@ def substitutions(command: Command, depth: int = 8) -> list[Command]:
                 index = end
                 continue
             for nested in tokenize(inner, to_source=lambda _i, w=word: w.start):
-                if nested.words:
+                if nested.words and not nested.nested:  # deeper ones: the loop's next levels
                     found.append(nested)
                     if level < depth:
                         pending.extend((w, level + 1) for w in reversed(_command_words(nested)) if "$(" in w.text or "`" in w.text)
@@ -155,6 +157,25 @@ def substitutions(command: Command, depth: int = 8) -> list[Command]:
 
 def _command_words(command: Command) -> list[Word]:
     return list(command.words) + list(command.assignments) + [word for _op, word in command.redirects]
+
+
+def next_in_line(commands, index: int) -> Command | None:
+    """The command the operator after `commands[index]` leads to (the right side of its
+    pipe, what `&&` runs next): the next command at the same substitution level, skipping
+    the commands nested in the words in between; None at the end of its level."""
+    level = commands[index].nested
+    for later in commands[index + 1 :]:
+        if later.nested == level:
+            return later
+        if later.nested < level:
+            return None
+    return None
+
+
+def at_level(commands, level: int = 0) -> list[Command]:
+    """The commands at one substitution level, in order: the script's own (0), or those of
+    its substitutions (1 and deeper), whose first and last carry the opener and closer."""
+    return [command for command in commands if command.nested == level]
 
 
 def find_exec(command: Command) -> list[tuple[Word, ...]]:

@@ -98,10 +98,16 @@ def _heredoc_is_script(commands: list[Command]) -> bool:
 
 
 def _exec_commands(instruction: Instruction, argv: tuple[str, ...]) -> tuple[Command, ...]:
+    """`RUN ["bash", "-o", "pipefail", "-c", "script"]` runs the script's commands; any
+    other exec form runs its argv. Offsets are the instruction's (not exact)."""
     start, end = instruction.start, instruction.end
-    if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in SHELLS and argv[1] in ("-c", "-ec", "-ex", "-exc", "-xc", "-eux", "-euxc"):
-        return tuple(c for c in tokenize(argv[2], to_source=lambda _i: start) if c.words)
     if not argv:
         return ()
     words = tuple(Word(item, start, end) for item in argv)
+    if len(argv) >= 3 and argv[0].replace("\\", "/").rsplit("/", 1)[-1] in SHELLS:
+        script = _inline_script(words)
+        if script is None and argv[1] == "-eux":
+            script = words[2]
+        if script is not None:
+            return tuple(c for c in tokenize(script.text, to_source=lambda _i: start) if c.words)
     return (Command(words, (), (), None, None, 0, start, end),)
