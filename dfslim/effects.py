@@ -17,8 +17,9 @@ from typing import NamedTuple
 from dfslim.graph import user_in_effect
 from dfslim.model import Command, Instruction
 from dfslim.regex import lazy_compile
-from dfslim.shell import unwrap
+from dfslim.shell import has_option, unwrap
 from dfslim.tools import tool_call
+from dfslim.tools import apt
 from dfslim.tools.apt import LISTS as APT_LISTS
 from dfslim.tools.download import download
 from dfslim.values import expand, split_words, unquote
@@ -115,6 +116,18 @@ def clears_apt_lists(command: Command) -> bool:
         return True
     call = tool_call(command)
     return call is not None and call.name == "apt" and call.verb == "dist-clean"
+
+
+def fetches_apt_lists(command: Command) -> bool:
+    """Whether `command` writes the apt package lists: `apt-get update` (`apt`,
+    `aptitude`), apt 3's `apt-get install --update`, `add-apt-repository` without `-n`."""
+    call = tool_call(command)
+    if call is not None:
+        return call.name == "apt" and (call.action == "update" or (call.action in apt.DOWNLOADS and call.has("--update")))
+    words = unwrap(command)
+    if not words or words[0].text.rsplit("/", 1)[-1] not in apt.REPOSITORY_ADDERS:
+        return False
+    return not has_option(words[1:], *apt.NO_UPDATE_OPTIONS)
 
 
 # ---------------------------------------------------------------------------- variables
