@@ -1,8 +1,10 @@
 """apk keeps its package index and cache in the image.
 
 ## What it does
-Flags a `RUN` that runs `apk add` without `--no-cache`, when nothing else keeps the apk
-cache out of the layer.
+Flags a `RUN` that runs `apk add` without `--no-cache`, or `apk update`, when nothing else
+keeps the apk cache out of the layer. `apk update` writes the index into `/var/cache/apk`
+and `apk add --no-cache` does not remove it, so `apk update && apk add --no-cache curl`
+is flagged too.
 
 ## Why is this bad?
 `apk add` (after `apk update`, or with `--update`/`-U`) downloads the package index into
@@ -26,8 +28,15 @@ rebuilds:
 `apk-cache:default` of `dfslim/data/savings.json` (the index apk keeps, about 2 MB).
 
 ## Fix
-Safe: inserts `--no-cache` right after `add`. `apk add --virtual .build-deps ...` needs it
-too.
+Safe: inserts `--no-cache` right after `add` (`apk add --virtual .build-deps ...` needs it
+too) and deletes the `apk update` with the `&&` (or `;`, or line break) that joins it to
+the next command: `apk update && apk add curl` becomes `apk add --no-cache curl`, since
+`--no-cache` fetches a fresh index itself. The `apk update` is deleted only when that is
+safe: the next command of the `RUN` follows it by `&&`, `;` or a line break, nothing
+pipes into or branches (`||`) around it, no comment sits between them, it is not inside a
+subshell or a `sh -c` string, and every later apk command of the `RUN` is an `apk add`.
+Otherwise (an `apk update` alone in its `RUN`, `apk update && apk upgrade`) there is no
+fix: remove the `apk update`, or append `&& rm -rf /var/cache/apk/*`.
 
 ## Exemptions
 Not flagged when `rm -rf /var/cache/apk/*` (or a parent folder) comes later in the same
@@ -39,7 +48,7 @@ something just built: `apk add --no-network --virtual .rundeps $runDeps`).
 Only stages that ship: a builder stage's cache never reaches the final image.
 """
 
-from dfslim.api import Fix, Meta, Severity, Violation, caches_kept, insert_option, spell
+from dfslim.api import Edit, Fix, Meta, Severity, Violation, caches_kept, insert_option, spell, tool_call
 from dfslim.savings import figure
 
 META = Meta(
@@ -52,25 +61,83 @@ META = Meta(
     others=("hadolint DL3019", "trivy DS-0025"),
 )
 
+JOINS = ("&&", ";", "\n")  # operators after which deleting a command leaves the rest as it ran
+
+
 def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
-        offenders = [call for _command, call in caches_kept(dockerfile, instruction, _adds)]
-        if not offenders:
+        kept = caches_kept(dockerfile, instruction, _fills)
+        if not kept:
             continue
         script = instruction.script
-        flag = offenders[0].tool.no_cache_flag
-        edits = [insert_option(script, call.word, flag) for call in offenders]
-        fix = Fix(f"Insert `{flag}` after `add`", tuple(edits)) if all(edits) else None
-        first = offenders[0]
+        commands = script.commands
+        updates = [command for command, call in kept if call.action == "update"]
+        adds = [call for _command, call in kept if call.action == "install"]
+        flag = kept[0][1].tool.no_cache_flag
+        mount = kept[0][1].tool.mount
+        edits = [insert_option(script, call.word, flag) for call in adds]
+        edits += [_delete_update(dockerfile.text, script, commands, command) for command in updates]
+        fix = Fix(_title(adds, updates, flag), tuple(edits)) if all(edits) else None
+        first = kept[0][0]
+        if updates:
+            add = _next_add(commands, commands.index(updates[0]))
+            if add is not None:
+                written = spell(dockerfile.text, script, add.words, add.index, "" if add.has(flag) else flag)
+                suggestion = f"drop `apk update` and write `{written}` (it fetches a fresh index itself)"
+            else:
+                suggestion = "drop `apk update` and install with `apk add --no-cache` (it fetches a fresh index itself), or append `&& rm -rf /var/cache/apk/*`"
+            message = "`apk update` leaves the package index in the image"
+            if add is not None:
+                message += " (`apk add --no-cache` does not remove it)"
+        else:
+            add = adds[0]
+            suggestion = f"write `{spell(dockerfile.text, script, add.words, add.index, flag)}`"
+            message = "apk keeps its package cache in the image"
         yield Violation(
             instruction,
-            "apk keeps its package cache in the image",
-            f"write `{spell(dockerfile.text, script, first.words, first.index, flag)}`, or mount a "
-            f"cache: `RUN --mount=type=cache,target={first.tool.mount} ...`",
+            message,
+            f"{suggestion}, or mount a cache: `RUN --mount=type=cache,target={mount} ...`",
             fix=fix,
             savings_bytes=figure("apk-cache:default"),
+            focus=(first.start, first.end),
         )
 
 
-def _adds(_index, call) -> bool:
-    return call.name == "apk" and call.verb == "add"
+def _fills(_index, call) -> bool:
+    """`apk add` (its `--no-cache` is read by `caches_kept`) and `apk update`."""
+    return call.name == "apk" and call.action in ("install", "update")
+
+
+def _title(adds, updates, flag) -> str:
+    if not updates:
+        return f"Insert `{flag}` after `add`"
+    if not adds:
+        return "Delete `apk update`: `apk add --no-cache` fetches a fresh index itself"
+    return f"Delete `apk update` and insert `{flag}` after `add`"
+
+
+def _next_add(commands, index):
+    """The ToolCall of the first `apk add` after `commands[index]`, else None."""
+    for command in commands[index + 1 :]:
+        call = tool_call(command)
+        if call is not None and call.name == "apk" and call.action == "install":
+            return call
+    return None
+
+
+def _delete_update(text, script, commands, update):
+    """An edit deleting `apk update` and the operator after it, or None when that is not
+    safe (see the Fix section)."""
+    index = commands.index(update)
+    if not script.shell_form or update.depth or update.inline or index + 1 >= len(commands):
+        return None
+    following = commands[index + 1]
+    if following.depth != update.depth or following.inline or update.after not in JOINS or following.before != update.after:
+        return None
+    if update.before not in (None, *JOINS) or "#" in text[update.end : following.start]:
+        return None
+    later = [tool_call(command) for command in commands[index + 1 :]]
+    apk = [call for call in later if call is not None and call.name == "apk"]
+    if not apk or any(call.action != "install" for call in apk):
+        return None
+    return Edit(update.start, following.start, "")

@@ -81,7 +81,22 @@ CASES = [
     (
         "DFS106",
         "FROM alpine:3.20\nRUN apk update && apk add curl\n",
-        "FROM alpine:3.20\nRUN apk update && apk add --no-cache curl\n",
+        "FROM alpine:3.20\nRUN apk add --no-cache curl\n",
+    ),
+    (
+        "DFS106",
+        "FROM alpine:3.20\nRUN set -eux; apk update; apk add --no-cache curl\n",
+        "FROM alpine:3.20\nRUN set -eux; apk add --no-cache curl\n",
+    ),
+    (
+        "DFS106",
+        "FROM alpine:3.20\nRUN apk update \\\n    && apk add \\\n        curl\n",
+        "FROM alpine:3.20\nRUN apk add --no-cache \\\n        curl\n",
+    ),
+    (
+        "DFS106",
+        "FROM alpine:3.20\nRUN <<EOF\napk update\napk add git\nEOF\n",
+        "FROM alpine:3.20\nRUN <<EOF\napk add --no-cache git\nEOF\n",
     ),
     (
         "DFS106",
@@ -195,6 +210,11 @@ NO_FIX = [
     ("DFS102", "FROM debian:12\nRUN apt-get update\nRUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n"),
     ("DFS104", "FROM debian:12\nRUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n"),
     ("DFS105", "FROM python:3.12\nRUN [\"pip\", \"install\", \"flask\"]\n"),
+    ("DFS106", "FROM alpine:3.20\nRUN apk update\n"),
+    ("DFS106", "FROM alpine:3.20\nRUN apk update && apk upgrade && apk add curl\n"),
+    ("DFS106", "FROM alpine:3.20\nRUN apk update || true && apk add curl\n"),
+    ("DFS106", "FROM alpine:3.20\nRUN apk update \\\n    # refresh\n    && apk add curl\n"),
+    ("DFS106", "FROM alpine:3.20\nRUN sh -c 'apk update && apk add curl'\n"),
     ("DFS107", "FROM fedora:40\nRUN if [ -x /usr/bin/dnf ]; then dnf install -y httpd; fi\n"),
     ("DFS107", "FROM fedora:40\nRUN dnf install -y httpd & wait\n"),
     ("DFS108", "FROM node:20\nRUN for d in a b; do (cd $d && npm ci); done\n"),
