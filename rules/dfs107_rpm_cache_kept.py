@@ -4,7 +4,10 @@
 Flags a `RUN` that installs packages with `yum`, `dnf` or `microdnf` (also `tdnf`, the dnf
 of Photon OS and Azure Linux) without `clean all` (or removing `/var/cache/yum` /
 `/var/cache/dnf`) later in the same `RUN`, or with `zypper` without `zypper clean` (or
-removing `/var/cache/zypp`).
+removing `/var/cache/zypp`). The commands that download packages like `install` count
+too: `reinstall` (`rei`), `groupinstall`, `group install`, `upgrade`, `update`, `up`,
+`upgrade-minimal` (`up-min`), `downgrade`, `distro-sync`, `swap`; for zypper `update` (`up`),
+`dist-upgrade` (`dup`), `patch`.
 
 ## Why is this bad?
 These package managers download repository metadata (and, depending on the
@@ -57,6 +60,7 @@ META = Meta(
 )
 
 FAMILIES = ("rpm", "zypper")
+DOWNLOADING = ("install", "upgrade", "swap")  # actions that fill the cache with packages and metadata
 SAVINGS_KEY = {"yum": "rpm-cache:yum", "dnf": "rpm-cache:dnf", "microdnf": "rpm-cache:microdnf", "zypper": "zypper-cache"}
 
 
@@ -80,7 +84,8 @@ def check(dockerfile):
 
 
 def _installs(_index, call) -> bool:
-    return call.tool.family in FAMILIES and call.action == "install"
+    """Installs and the commands that download packages like one (`upgrade`, `reinstall`...)."""
+    return call.tool.family in FAMILIES and call.action in DOWNLOADING
 
 
 def _saving(tools) -> int | None:
