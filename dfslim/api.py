@@ -50,6 +50,7 @@ from dfslim.graph import (
     earlier_in_lineage,
     posix_shell,
     posix_shells,
+    runs_as_root,
     shell_in_effect,
     shell_program,
     ships,
@@ -83,7 +84,7 @@ __all__ = [
     "fetches_apt_lists",
     "has_option", "home_paths", "insert_option", "installed_packages", "is_loopback", "is_rm",
     "last_index", "mounts", "option_value", "package_name", "path_below", "posix_shell",
-    "posix_shells", "program_names", "removed_packages", "removes", "resolve_path", "shell_in_effect", "shell_program",
+    "posix_shells", "program_names", "removed_packages", "removes", "resolve_path", "runs_as_root", "shell_in_effect", "shell_program",
     "ships", "spell", "split_words", "subcommand", "substitutions", "tokenize", "tool_action", "tool_call",
     "tool_paths", "trigger_workdirs", "unquote", "unwrap", "url_host", "user_in_effect", "workdirs",
 ]

@@ -14,7 +14,7 @@ import posixpath
 import re
 from typing import NamedTuple
 
-from dfslim.graph import user_in_effect
+from dfslim.graph import runs_as_root, user_in_effect
 from dfslim.model import Command, Instruction
 from dfslim.regex import lazy_compile
 from dfslim.shell import has_option, unwrap
@@ -491,7 +491,7 @@ class Caches:
         the user's home, the folders its variables and options name (and the variables
         as written, `$PIP_CACHE_DIR`), and `$XDG_CACHE_HOME/<name>` for `~/.cache/<name>`."""
         instruction, commands, tool = self._instruction, self._commands, call.tool
-        found = list(tool_paths(self._dockerfile, instruction, tool.caches))
+        found = list(tool_paths(self._dockerfile, instruction, self._folders(tool)))
         for name in tool.cache_variables:
             value = env_value(instruction, commands, index, name)
             if value:
@@ -505,6 +505,14 @@ class Caches:
             base = expand(xdg, instruction.scope).rstrip("/")
             found += [base + "/" + cache[len("~/.cache/") :] for cache in tool.caches if cache.startswith("~/.cache/")]
         return tuple(found)
+
+    def _folders(self, tool) -> tuple[str, ...]:
+        """The declared cache folders for the user the RUN runs as (see `Tool.root_caches`)."""
+        if not tool.root_caches:
+            return tool.caches
+        if runs_as_root(self._dockerfile, self._instruction):
+            return tool.root_caches
+        return tuple(path for path in tool.caches if path not in tool.root_caches)
 
     def cleaned_after(self, index: int, tool, paths: tuple[str, ...]) -> bool:
         """Whether a command after `commands[index]` empties the tool's cache: a clean

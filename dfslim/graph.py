@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
+from dfslim.images import default_user
 from dfslim.model import Dockerfile, Instruction, Stage
 from dfslim.regex import lazy_compile
 from dfslim.shell import SHELLS
@@ -234,6 +235,21 @@ def user_in_effect(dockerfile: Dockerfile, instruction: Instruction) -> str | No
         if earlier.stage in _lineage_indexes(dockerfile, instruction.stage) and earlier.args.strip():
             found = earlier.args.split()[0].split(":")[0]
     return found
+
+
+def runs_as_root(dockerfile: Dockerfile, instruction: Instruction) -> bool:
+    """Whether `instruction` runs as root: the `USER` in effect is `root` or `0`, or none is
+    set and the stage's base image starts as root (or its default user is unknown: most
+    images run as root)."""
+    user = user_in_effect(dockerfile, instruction)
+    if user is None:
+        stage = dockerfile.stage_of(instruction)
+        if stage is None:
+            return True
+        user = default_user(dockerfile.lineage(stage)[0].base_resolved)
+        if user is None:
+            return True
+    return user.split(":", 1)[0] in ("root", "0")
 
 
 def shell_in_effect(dockerfile: Dockerfile, instruction: Instruction) -> tuple[str, ...] | None:
