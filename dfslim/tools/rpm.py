@@ -61,4 +61,25 @@ YUM = _tool("yum", {"yum"}, "/var/cache/yum")
 DNF = _tool("dnf", {"dnf", "dnf5", "dnf-3"}, "/var/cache/dnf")
 MICRODNF = _tool("microdnf", {"microdnf"}, "/var/cache/yum")
 TDNF = _tool("tdnf", {"tdnf"}, "/var/cache/tdnf")
-TOOLS = (YUM, DNF, MICRODNF, TDNF)
+# `yum-config-manager --save --setopt=...` (yum-utils; `dnf-config-manager` on some
+# systems): it only writes repository configuration, so it does all it does as "config"
+CONFIG_MANAGER = Tool(
+    name="yum-config-manager",
+    family="rpm",
+    programs=frozenset({"yum-config-manager", "dnf-config-manager"}),
+    value_options=VALUE_OPTIONS | {"--add-repo", "--addrepo", "--enable", "--disable"},
+    bare="config",
+)
+TOOLS = (YUM, DNF, MICRODNF, TDNF, CONFIG_MANAGER)
+# `--setopt` keys (also `<repo>.<key>`) that turn a check off when set to a false value
+NO_TLS_SETTINGS = frozenset({"sslverify"})
+NO_SIGNATURE_SETTINGS = frozenset({"gpgcheck", "repo_gpgcheck"})
+
+# `rpm` itself (no subcommands, so no Tool): the options that skip a package's checks, and
+# the modes that install (`-i`, `-U`, `-F`; `-ivh` too) or only read (`-q`, `-V`, `-K`)
+RPM_INSECURE_OPTIONS = (
+    ("--nosignature", "installs packages without checking their signatures"),
+    ("--nodigest", "installs packages without checking their digests"),
+)
+RPM_INSTALL_MODES = ("-i", "-U", "-F", "--install", "--upgrade", "--freshen", "--reinstall")
+RPM_QUERY_MODES = ("-q", "-V", "-K", "-e", "--query", "--verify", "--checksig", "--erase")
