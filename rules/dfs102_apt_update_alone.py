@@ -200,6 +200,7 @@ def _install_without_update(dockerfile, instruction, commands, actions, state, w
                 f"`apt-get update` in the same RUN, but {reason}: apt cannot find packages that "
                 "are not installed yet",
                 f"update in the same RUN: `RUN apt-get update && {written} && rm -rf /var/lib/apt/lists/*`",
+                focus=(command.start, command.end),
             )
     return None
 
@@ -232,7 +233,7 @@ def _update_alone(dockerfile, instruction, commands, actions):
         message = f"`{update_text}` runs in a RUN of its own: Docker reuses that step, so the package index goes stale"
     else:
         message = f"`{update_text}` runs in a RUN of its own: its package index is cached in that layer and goes stale"
-    return Violation(instruction, message, suggestion, fix=fix)
+    return Violation(instruction, message, suggestion, fix=fix, focus=(update.start, update.end))
 
 
 def _next_install(dockerfile, instruction):

@@ -72,7 +72,7 @@ def check(dockerfile):
         text = cleanup_commands(offenders)
         edit = append_at_end(dockerfile, instruction, text)
         fix = Fix(f"Append `{text.strip()}` to this RUN", (edit,)) if edit else None
-        first = offenders[0][1]
+        command, first = offenders[0]
         yield Violation(
             instruction,
             f"{first.name} leaves its package cache in the image",
@@ -80,6 +80,7 @@ def check(dockerfile):
             f"`RUN --mount=type=cache,target={first.tool.mount} ...`",
             fix=fix,
             savings_bytes=_saving({call.name for _command, call in offenders}),
+            focus=(command.start, command.end),
         )
 
 

@@ -138,33 +138,38 @@ def check(dockerfile):
                 problems.append(problem)
         if not problems:
             continue
-        _what, kind, fixed = problems[0]
+        _what, kind, fixed, focus = problems[0]
         message = "; ".join(problem[0] for problem in problems[:2])
         if len(problems) > 2:
             message += f" (and {len(problems) - 2} more in this instruction)"
         if fixed.startswith("`"):
             fixed = "write " + fixed
         suggestion = f"{fixed}; {ADVICE[kind]}" if fixed else ADVICE[kind]
-        yield Violation(instruction, message, suggestion)
+        yield Violation(instruction, message, suggestion, focus=focus)
 
 
 def _problems(dockerfile, instruction):
-    """(message, kind, what to write instead) for each insecure setting of the instruction."""
+    """(message, kind, what to write instead, focus) for each insecure setting of the
+    instruction; the focus is the command, or the `NAME=` / source word, that holds it."""
     if instruction.keyword in ("ENV", "ARG"):
         for name, value in assignments(instruction.keyword, instruction.args):
             if value is not None:
                 found = _variable(name, expand(value, instruction.scope))
                 if found:
-                    yield found[0], found[1], f"remove `{name}` from this {instruction.keyword}"
+                    yield found[0], found[1], f"remove `{name}` from this {instruction.keyword}", _focus_of(instruction, name)
         return
     if instruction.keyword == "ADD":
         if instruction.flag("checksum"):
             return
         words = list(instruction.exec_form) if instruction.exec_form is not None else [unquote(w) for w in split_words(instruction.args)]
         for source in words[:-1]:
+            written = source
             source = expand(source, instruction.scope)
             if source.lower().startswith("http://") and not is_loopback(source):
-                yield f"`ADD {source}` downloads over plain http", "http", f"`ADD https://{source[7:]} ...` (or add `--checksum=sha256:...`)"
+                yield (
+                    f"`ADD {source}` downloads over plain http", "http",
+                    f"`ADD https://{source[7:]} ...` (or add `--checksum=sha256:...`)", _focus_of(instruction, written),
+                )
         return
     commands = instruction.script.commands
     verifying = [index for index, command in enumerate(commands) if _verifies(command)]
@@ -173,14 +178,27 @@ def _problems(dockerfile, instruction):
         "dockerfile": dockerfile, "instruction": instruction,
     }
     for index, command in enumerate(commands):
-        yield from _command(dockerfile.text, instruction, commands, index, command, instruction.script.shell_form, context)
+        focus = (command.start, command.end)
+        for problem in _command(dockerfile.text, instruction, commands, index, command, instruction.script.shell_form, context):
+            yield (*problem, focus)
         for inner in substitutions(command):
-            yield from _command(dockerfile.text, instruction, commands, index, inner, False, context)
+            for problem in _command(dockerfile.text, instruction, commands, index, inner, False, context):
+                yield (*problem, focus)
         context["verified"] = bool(verifying) and index >= verifying[0]
         program = command.words[0].text  # argv[0], without building argv
         got = download(command) if "curl" in program or "wget" in program or "sudo" in program else None
         if got is not None and len(context["fetched"]) < 1000:
             context["fetched"].update(posixpath.basename(o) for o in got.outputs if o != "-")
+
+
+def _focus_of(instruction, text):
+    """The source range of the first `text` in the arguments of an ENV, ARG or ADD, else None."""
+    match = re.search(rf"(?<![\w-]){re.escape(text)}", instruction.args) if text else None
+    if match is None:
+        return None
+    at = match.start()
+    start = instruction.source_offset(instruction.args_index + at)
+    return start, instruction.source_offset(instruction.args_index + at + len(text) - 1) + 1
 
 
 def _render(text, words, exact, drop=(), letters=None, replace=None) -> str:
