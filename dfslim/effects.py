@@ -17,7 +17,7 @@ from typing import NamedTuple
 from dfslim.graph import runs_as_root, user_in_effect
 from dfslim.model import Command, Instruction
 from dfslim.regex import lazy_compile
-from dfslim.shell import has_option, unwrap
+from dfslim.shell import SHELLS, has_option, unwrap
 from dfslim.tools import tool_call
 from dfslim.tools import apt
 from dfslim.tools.apt import LISTS as APT_LISTS
@@ -116,6 +116,39 @@ def clears_apt_lists(command: Command) -> bool:
         return True
     call = tool_call(command)
     return call is not None and call.name == "apt" and call.verb == "dist-clean"
+
+
+def piped_into_shell(command: Command) -> bool:
+    """`curl -fsSL https://deb.nodesource.com/setup_22.x | sudo -E bash -`: a script read by a
+    shell from a pipe."""
+    words = unwrap(command)
+    return command.piped_from and bool(words) and words[0].text.rsplit("/", 1)[-1] in SHELLS
+
+
+def apt_lists_reused(dockerfile, instruction: Instruction) -> Instruction | None:
+    """The first later RUN, in the stage of `instruction` or one built FROM it, that
+    installs with apt from the lists `instruction` leaves (it fetches none itself first),
+    else None. A script piped into a shell counts as a fetch only before an install of
+    its own RUN (a repository setup script runs `apt-get update`); alone in a RUN it may
+    have added a repository without updating."""
+    stage = dockerfile.stage_of(instruction)
+    instructions = dockerfile.instructions
+    for position in range(instruction.index + 1, len(instructions)):  # no copy of the rest per RUN
+        later = instructions[position]
+        if later.keyword != "RUN":
+            continue
+        later_stage = dockerfile.stage_of(later)
+        if later_stage is not stage and stage not in dockerfile.lineage(later_stage):
+            continue
+        setup = False
+        for command in later.script.commands:
+            if fetches_apt_lists(command) or clears_apt_lists(command):
+                return None  # fetched or removed afresh: later RUNs do not use these lists
+            call = tool_call(command)
+            if call is not None and call.name == "apt" and call.action in apt.DOWNLOADS:
+                return None if setup else later
+            setup = setup or piped_into_shell(command)
+    return None
 
 
 def fetches_apt_lists(command: Command) -> bool:

@@ -49,18 +49,18 @@ Only stages that ship: a builder stage's lists never reach the final image.
 """
 
 from dfslim.api import (
-    SHELLS,
     Fix,
     Meta,
     Severity,
     Violation,
     append_at_end,
+    apt_lists_reused,
     cache_mounted,
     clears_apt_lists,
     fetches_apt_lists,
     last_index,
+    piped_into_shell,
     tool_action,
-    unwrap,
 )
 from dfslim.savings import apt_lists_bytes, stage_base
 from dfslim.tools import apt
@@ -93,7 +93,7 @@ def check(dockerfile):
         if any(clears_apt_lists(command) for command in commands[last + 1 :]):
             continue
         focus = (commands[fetch].start, commands[fetch].end)
-        relying = _later_install_without_update(dockerfile, instruction)
+        relying = apt_lists_reused(dockerfile, instruction)
         saving = apt_lists_bytes(stage_base(dockerfile, instruction))
         if relying is not None:
             # removing the lists here would break that later install: no fix
@@ -132,36 +132,8 @@ def _last_fetch(commands) -> int:
     last = last_index(commands, fetches_apt_lists)
     install = last_index(commands, _installs)
     for position in range(install - 1, last, -1):
-        if _setup_script(commands[position]):
+        if piped_into_shell(commands[position]):
             return position
     return last
 
 
-def _setup_script(command) -> bool:
-    """`curl -fsSL https://deb.nodesource.com/setup_22.x | bash -`: a downloaded script run by a shell."""
-    words = unwrap(command)
-    return command.piped_from and bool(words) and words[0].text.rsplit("/", 1)[-1] in SHELLS
-
-
-def _later_install_without_update(dockerfile, instruction):
-    """A later RUN, in this stage or one built FROM it, that installs with apt without
-    fetching the lists first: it relies on the lists this RUN leaves. A setup script
-    piped into a shell counts as a fetch only before an install of its own RUN: alone in
-    a RUN it may have added a repository without updating."""
-    stage = dockerfile.stage_of(instruction)
-    instructions = dockerfile.instructions
-    for position in range(instruction.index + 1, len(instructions)):  # no copy of the rest per RUN
-        later = instructions[position]
-        if later.keyword != "RUN":
-            continue
-        later_stage = dockerfile.stage_of(later)
-        if later_stage is not stage and stage not in dockerfile.lineage(later_stage):
-            continue
-        setup = False  # a setup script earlier in this RUN fetched the lists its install uses
-        for command in later.script.commands:
-            if fetches_apt_lists(command) or clears_apt_lists(command):
-                return None  # fetched or removed afresh: later RUNs do not rely on these lists
-            if _installs(command):
-                return None if setup else later
-            setup = setup or _setup_script(command)
-    return None

@@ -164,7 +164,7 @@ CASES = [
     (
         "DFS102",
         "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\n",
-        "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
+        "FROM debian:12\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
     ),
     (
         "DFS102",
@@ -174,12 +174,12 @@ CASES = [
     (
         "DFS102",
         "FROM ubuntu:24.04\nRUN apt-get update\nRUN <<EOF\nset -e\napt-get install -y curl\nEOF\n",
-        "FROM ubuntu:24.04\nRUN <<EOF\nset -e\napt-get update && apt-get install -y curl\nEOF\n",
+        "FROM ubuntu:24.04\nRUN <<EOF\nset -e\napt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nEOF\n",
     ),
     (
         "DFS102",
         "FROM ubuntu:24.04\r\nRUN apt-get update\r\nRUN apt-get install -y \\\r\n    curl\r\n",
-        "FROM ubuntu:24.04\r\nRUN apt-get update && apt-get install -y \\\r\n    curl\r\n",
+        "FROM ubuntu:24.04\r\nRUN apt-get update && apt-get install -y \\\r\n    curl && rm -rf /var/lib/apt/lists/*\r\n",
     ),
     (
         "DFS102",
@@ -189,7 +189,7 @@ CASES = [
     (
         "DFS102",
         "# escape=`\nFROM ubuntu:24.04\nRUN apt-get update `\n    -q\nRUN apt-get install -y `\n    curl\n",
-        "# escape=`\nFROM ubuntu:24.04\nRUN apt-get update -q && apt-get install -y `\n    curl\n",
+        "# escape=`\nFROM ubuntu:24.04\nRUN apt-get update -q && apt-get install -y `\n    curl && rm -rf /var/lib/apt/lists/*\n",
     ),
 ]
 
@@ -208,6 +208,8 @@ NO_FIX = [
     ("DFS102", "FROM debian:12\nRUN --mount=type=cache,target=/var/lib/apt apt-get update\nRUN apt-get install -y curl\n"),
     ("DFS102", "FROM debian:12\nRUN apt-get update\nRUN yes | apt-get install curl\n"),
     ("DFS102", "FROM debian:12\nRUN apt-get update\nRUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n"),
+    # a later RUN installs from the same lists: moving the update into the next RUN is not enough
+    ("DFS102", "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get install -y git\n"),
     ("DFS104", "FROM debian:12\nRUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n"),
     ("DFS105", "FROM python:3.12\nRUN [\"pip\", \"install\", \"flask\"]\n"),
     ("DFS106", "FROM alpine:3.20\nRUN apk update\n"),
