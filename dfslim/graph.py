@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
-from dfslim.images import default_user
 from dfslim.model import Dockerfile, Instruction, Stage
 from dfslim.regex import lazy_compile
 from dfslim.shell import SHELLS
@@ -243,6 +242,8 @@ def runs_as_root(dockerfile: Dockerfile, instruction: Instruction) -> bool:
     images run as root)."""
     user = user_in_effect(dockerfile, instruction)
     if user is None:
+        from dfslim.images import default_user  # its tables load on first use, rarely needed here
+
         stage = dockerfile.stage_of(instruction)
         if stage is None:
             return True
