@@ -111,29 +111,30 @@ def _pip(call, spelled):
         requirements = call.values("-r", "--requirement")
     if requirements:
         return Install("python", requirements)
-    targets = call.values("-e", "--editable") + [word.text for word in call.packages]
+    packages = [word.text for word in call.packages]
+    targets = call.values("-e", "--editable") + packages
     if any(_is_project(text) for text in targets) and not call.has("--no-deps"):
         words = call.words
         command = spelled(words)
         after = command.replace(f" {words[call.index].text} ", f" {words[call.index].text} --no-deps ", 1)
         note = "(list the project's dependencies in requirements.txt, e.g. with `pip-compile` or `uv export`)"
         return Install("python", ["requirements.txt"], before=_pip_requirements(spelled, words, call), after=after, note=note)
-    wheels = _wheels(call)
+    wheels = _wheels(call, packages)
     if wheels:
         return Install("python", [], wheels=wheels)
     return None
 
 
-def _wheels(call):
+def _wheels(call, packages):
     """The local wheel sources of a pip install: wheel files or globs of a folder
-    (`/wheels/*`, `/wheels/*.whl`) and local `--find-links` folders."""
-    found = []
-    for word in call.packages:
-        text = word.text
-        local = "/" in text and "://" not in text
-        if local and (text.endswith(".whl") or any(char in text.rsplit("/", 1)[-1] for char in "*?[")):
-            found.append(text)
-    found += [value for value in call.values("-f", "--find-links") if "://" not in value]
+    (`/wheels/*`, `/wheels/*.whl`) among its `packages`, and local `--find-links` folders."""
+    found = [
+        text
+        for text in packages
+        if "/" in text and "://" not in text and (text.endswith(".whl") or any(char in text.rsplit("/", 1)[-1] for char in "*?["))
+    ]
+    if any(word.text.startswith(("-f", "--find-links")) for word in call.words):
+        found += [value for value in call.values("-f", "--find-links") if "://" not in value]
     return found
 
 
