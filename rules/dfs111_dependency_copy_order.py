@@ -281,10 +281,7 @@ def check(dockerfile):
 def _context_word(whole):
     """The source range of the `.` (or `./`) source of a whole-context copy."""
     match = WHOLE_RE.search(whole.args)
-    if match is None:
-        return None
-    start = whole.source_offset(whole.args_index + match.start())
-    return start, start + len(match.group())
+    return whole.args_range(match.start(), match.end()) if match else None
 
 
 def _wheel_origin(dockerfile, instruction, whole, wheels, directory, dirs):

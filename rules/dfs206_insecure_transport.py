@@ -194,11 +194,7 @@ def _problems(dockerfile, instruction):
 def _focus_of(instruction, text):
     """The source range of the first `text` in the arguments of an ENV, ARG or ADD, else None."""
     match = re.search(rf"(?<![\w-]){re.escape(text)}", instruction.args) if text else None
-    if match is None:
-        return None
-    at = match.start()
-    start = instruction.source_offset(instruction.args_index + at)
-    return start, instruction.source_offset(instruction.args_index + at + len(text) - 1) + 1
+    return instruction.args_range(match.start(), match.end()) if match else None
 
 
 def _render(text, words, exact, drop=(), letters=None, replace=None) -> str:
