@@ -222,12 +222,8 @@ class Instruction(_ByIdentity, _InstructionFields):
             text = text.split(None, 1)[0] if text else ""
         if not text:
             return None
-        first = len(args) - len(args.lstrip())
-        return self.args_range(first, first + len(text))
-
-    def args_range(self, start: int, end: int) -> tuple[int, int]:
-        """The source range of `args[start:end]` (a word of the arguments), `end` > `start`."""
-        return self.source_offset(self.args_index + start), self.source_offset(self.args_index + end - 1) + 1
+        first = self.args_index + len(args) - len(args.lstrip())
+        return self.source_offset(first), self.source_offset(first + len(text) - 1) + 1
 
     def value_index(self, source_offset: int) -> int | None:
         """The index in `value` of a source offset, or None when it is not part of it."""

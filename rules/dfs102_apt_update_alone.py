@@ -206,7 +206,7 @@ def _install_without_update(dockerfile, instruction, commands, actions, state, w
                 f"`apt-get update` in the same RUN, but {reason}: apt cannot find packages that "
                 "are not installed yet",
                 f"update in the same RUN: `RUN apt-get update && {written} && rm -rf /var/lib/apt/lists/*`",
-                focus=(command.start, command.end),
+                focus=instruction.script.span(command),
             )
     return None
 
@@ -239,7 +239,7 @@ def _update_alone(dockerfile, instruction, commands, actions):
         message = f"`{update_text}` runs in a RUN of its own: Docker reuses that step, so the package index goes stale"
     else:
         message = f"`{update_text}` runs in a RUN of its own: its package index is cached in that layer and goes stale"
-    return Violation(instruction, message, suggestion, fix=fix, focus=(update.start, update.end))
+    return Violation(instruction, message, suggestion, fix=fix, focus=instruction.script.span(update))
 
 
 def _next_install(dockerfile, instruction):

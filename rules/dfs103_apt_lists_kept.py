@@ -92,7 +92,7 @@ def check(dockerfile):
         last = max(fetch, install)
         if any(clears_apt_lists(command) for command in commands[last + 1 :]):
             continue
-        focus = (commands[fetch].start, commands[fetch].end)
+        focus = instruction.script.span(commands[fetch])
         relying = apt_lists_reused(dockerfile, instruction)
         saving = apt_lists_bytes(stage_base(dockerfile, instruction))
         if relying is not None:

@@ -101,7 +101,7 @@ def check(dockerfile):
                 continue
             offenders.append(action)
             if len(offenders) == 1:
-                focus = (command.start, command.end)
+                focus = instruction.script.span(command)
         if not offenders:
             continue
         script = instruction.script

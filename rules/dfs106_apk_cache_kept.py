@@ -99,7 +99,7 @@ def check(dockerfile):
             f"{suggestion}, or mount a cache: `RUN --mount=type=cache,target={mount} ...`",
             fix=fix,
             savings_bytes=figure("apk-cache:default"),
-            focus=(first.start, first.end),
+            focus=instruction.script.span(first),
         )
 
 

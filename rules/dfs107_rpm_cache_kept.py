@@ -80,7 +80,7 @@ def check(dockerfile):
             f"`RUN --mount=type=cache,target={first.tool.mount} ...`",
             fix=fix,
             savings_bytes=_saving({call.name for _command, call in offenders}),
-            focus=(command.start, command.end),
+            focus=instruction.script.span(command),
         )
 
 

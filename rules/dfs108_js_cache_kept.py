@@ -116,7 +116,7 @@ def check(dockerfile):
             f"`RUN --mount=type=cache,target={_mount(dockerfile, instruction, first)} ...`",
             fix=fix,
             savings_bytes=sum(figure(f"{tool}-cache:default") or 0 for tool in tools) or None,
-            focus=(command.start, command.end),
+            focus=instruction.script.span(command),
         )
 
 

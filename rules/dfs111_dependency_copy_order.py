@@ -62,6 +62,7 @@ from dfslim.api import (
     Meta,
     Severity,
     Violation,
+    arg_span,
     command_dirs,
     copy_paths,
     copy_writes,
@@ -73,7 +74,6 @@ from dfslim.api import (
     unwrap,
     workdirs,
 )
-from dfslim.regex import lazy_compile
 
 META = Meta(
     id="DFS111",
@@ -85,7 +85,6 @@ META = Meta(
 )
 
 WHOLE = (".", "./")
-WHOLE_RE = lazy_compile(r"(?<![^\s\[,])[\"']?\./?[\"']?(?=[\s,\]])")  # `.` or `./` as a word, JSON form too
 
 
 class Install:
@@ -280,8 +279,7 @@ def check(dockerfile):
 
 def _context_word(whole):
     """The source range of the `.` (or `./`) source of a whole-context copy."""
-    match = WHOLE_RE.search(whole.args)
-    return whole.args_range(match.start(), match.end()) if match else None
+    return arg_span(whole, ".") or arg_span(whole, "./")
 
 
 def _wheel_origin(dockerfile, instruction, whole, wheels, directory, dirs):

@@ -76,6 +76,8 @@ from dfslim.api import (
     Meta,
     Severity,
     Violation,
+    arg_span,
+    arg_words,
     assignments,
     command_dirs,
     copy_paths,
@@ -156,19 +158,18 @@ def _problems(dockerfile, instruction):
             if value is not None:
                 found = _variable(name, expand(value, instruction.scope))
                 if found:
-                    yield found[0], found[1], f"remove `{name}` from this {instruction.keyword}", _focus_of(instruction, name)
+                    yield found[0], found[1], f"remove `{name}` from this {instruction.keyword}", _name_focus(instruction, name)
         return
     if instruction.keyword == "ADD":
         if instruction.flag("checksum"):
             return
         words = list(instruction.exec_form) if instruction.exec_form is not None else [unquote(w) for w in split_words(instruction.args)]
         for source in words[:-1]:
-            written = source
             source = expand(source, instruction.scope)
             if source.lower().startswith("http://") and not is_loopback(source):
                 yield (
                     f"`ADD {source}` downloads over plain http", "http",
-                    f"`ADD https://{source[7:]} ...` (or add `--checksum=sha256:...`)", _focus_of(instruction, written),
+                    f"`ADD https://{source[7:]} ...` (or add `--checksum=sha256:...`)", arg_span(instruction, source),
                 )
         return
     commands = instruction.script.commands
@@ -178,7 +179,7 @@ def _problems(dockerfile, instruction):
         "dockerfile": dockerfile, "instruction": instruction,
     }
     for index, command in enumerate(commands):
-        focus = (command.start, command.end)
+        focus = instruction.script.span(command)
         for problem in _command(dockerfile.text, instruction, commands, index, command, instruction.script.shell_form, context):
             yield (*problem, focus)
         for inner in substitutions(command):
@@ -191,10 +192,12 @@ def _problems(dockerfile, instruction):
             context["fetched"].update(posixpath.basename(o) for o in got.outputs if o != "-")
 
 
-def _focus_of(instruction, text):
-    """The source range of the first `text` in the arguments of an ENV, ARG or ADD, else None."""
-    match = re.search(rf"(?<![\w-]){re.escape(text)}", instruction.args) if text else None
-    return instruction.args_range(match.start(), match.end()) if match else None
+def _name_focus(instruction, name):
+    """The source range of the `NAME=value` (or `NAME value`) word of an ENV or ARG, else None."""
+    for word in arg_words(instruction):
+        if word.text == name or word.text.startswith(name + "="):
+            return word.start, word.end
+    return None
 
 
 def _render(text, words, exact, drop=(), letters=None, replace=None) -> str:

@@ -90,7 +90,7 @@ def check(dockerfile):
             word = words[index]
             edits.append(Edit(word.end, word.end, " -y"))
             if len(edits) == 1:
-                focus = (command.start, command.end)
+                focus = instruction.script.span(command)
             shown.append(spell(dockerfile.text, script, words, after=index, option="-y"))
         if not edits:
             continue

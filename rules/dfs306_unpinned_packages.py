@@ -77,7 +77,7 @@ def check(dockerfile):
             if tool == "pip" and names and _constrained(instruction, commands, index):
                 continue
             if names and focus is None:
-                focus = (command.start, command.end)
+                focus = instruction.script.span(command)
             for name in names:
                 if (tool, name) not in found:
                     found.append((tool, name))

@@ -23,7 +23,8 @@ CASES = [
     ("DFS108", "FROM node:20\n" + PREAMBLE + "    && npm ci\n", 5, "npm ci"),
     ("DFS111", "FROM python:3.12\nCOPY --chown=app:app \\\n    . /app\nRUN pip install -r /app/requirements.txt\n", 3, "."),
     ("DFS206", "FROM debian:12\n" + PREAMBLE + "    && curl -k -o /x https://example.com/x\n", 5, "curl -k -o /x https://example.com/x"),
-    ("DFS206", "FROM node:20\nENV A=1 \\\n    NODE_TLS_REJECT_UNAUTHORIZED=0\n", 3, "NODE_TLS_REJECT_UNAUTHORIZED"),
+    ("DFS206", "FROM node:20\nENV A=1 \\\n    NODE_TLS_REJECT_UNAUTHORIZED=0\n", 3, "NODE_TLS_REJECT_UNAUTHORIZED=0"),
+    ("DFS206", "FROM debian:12\nADD --chown=app \\\n    http://example.com/x.tgz /opt/\n", 3, "http://example.com/x.tgz"),
     ("DFS301", "FROM debian:12\n" + PREAMBLE + "    && apt-get install curl\n", 5, "apt-get install curl"),
     ("DFS306", "FROM python:3.12\n" + PREAMBLE + "    && pip install flask\n", 5, "pip install flask"),
 ]
