@@ -34,9 +34,10 @@ the next command: `apk update && apk add curl` becomes `apk add --no-cache curl`
 `--no-cache` fetches a fresh index itself. The `apk update` is deleted only when that is
 safe: the next command of the `RUN` follows it by `&&`, `;` or a line break, nothing
 pipes into or branches (`||`) around it, no comment sits between them, it is not inside a
-subshell or a `sh -c` string, and every later apk command of the `RUN` is an `apk add`.
-Otherwise (an `apk update` alone in its `RUN`, `apk update && apk upgrade`) there is no
-fix: remove the `apk update`, or append `&& rm -rf /var/cache/apk/*`.
+subshell or a `sh -c` string, and every later apk command of the `RUN` is an `apk add` or
+`apk upgrade` (which gets `--no-cache` too: `apk update && apk upgrade` becomes
+`apk upgrade --no-cache`). Otherwise (an `apk update` alone in its `RUN`, one followed by
+`apk info`) there is no fix: remove the `apk update`, or append `&& rm -rf /var/cache/apk/*`.
 
 ## Exemptions
 Not flagged when `rm -rf /var/cache/apk/*` (or a parent folder) comes later in the same
@@ -61,7 +62,8 @@ META = Meta(
     others=("hadolint DL3019", "trivy DS-0025"),
 )
 
-JOINS = ("&&", ";", "\n")  # operators after which deleting a command leaves the rest as it ran
+JOINS = ("&&", ";", "\n")
+USES_INDEX = ("install", "upgrade")  # apk actions that fetch the index themselves with --no-cache  # operators after which deleting a command leaves the rest as it ran
 
 
 def check(dockerfile):
@@ -75,19 +77,21 @@ def check(dockerfile):
         adds = [call for _command, call in kept if call.action == "install"]
         flag = kept[0][1].tool.no_cache_flag
         mount = kept[0][1].tool.mount
-        edits = [insert_option(script, call.word, flag) for call in adds]
+        # with the update gone, an `apk upgrade` after it would write the index itself
+        upgrades = _upgrades_after(commands, commands.index(updates[0])) if updates else []
+        edits = [insert_option(script, call.word, flag) for call in adds + upgrades]
         edits += [_delete_update(dockerfile.text, script, commands, command) for command in updates]
-        fix = Fix(_title(adds, updates, flag), tuple(edits)) if all(edits) else None
+        fix = Fix(_title(adds + upgrades, updates, flag), tuple(edits)) if all(edits) else None
         first = kept[0][0]
         if updates:
-            add = _next_add(commands, commands.index(updates[0]))
+            add = _next_use(commands, commands.index(updates[0]))
             if add is not None:
                 written = spell(dockerfile.text, script, add.words, add.index, "" if add.has(flag) else flag)
                 suggestion = f"drop `apk update` and write `{written}` (it fetches a fresh index itself)"
             else:
                 suggestion = "drop `apk update` and install with `apk add --no-cache` (it fetches a fresh index itself), or append `&& rm -rf /var/cache/apk/*`"
             message = "`apk update` leaves the package index in the image"
-            if add is not None:
+            if add is not None and add.action == "install":
                 message += " (`apk add --no-cache` does not remove it)"
         else:
             add = adds[0]
@@ -108,21 +112,29 @@ def _fills(_index, call) -> bool:
     return call.name == "apk" and call.action in ("install", "update")
 
 
-def _title(adds, updates, flag) -> str:
+def _title(calls, updates, flag) -> str:
+    verbs = " and ".join(f"`{verb}`" for verb in dict.fromkeys(call.verb for call in calls))
     if not updates:
-        return f"Insert `{flag}` after `add`"
-    if not adds:
+        return f"Insert `{flag}` after {verbs}"
+    if not calls:
         return "Delete `apk update`: `apk add --no-cache` fetches a fresh index itself"
-    return f"Delete `apk update` and insert `{flag}` after `add`"
+    return f"Delete `apk update` and insert `{flag}` after {verbs}"
 
 
-def _next_add(commands, index):
-    """The ToolCall of the first `apk add` after `commands[index]`, else None."""
-    for command in commands[index + 1 :]:
-        call = tool_call(command)
-        if call is not None and call.name == "apk" and call.action == "install":
-            return call
-    return None
+def _apk_after(commands, index):
+    """The ToolCalls of the apk commands after `commands[index]`."""
+    calls = (tool_call(command) for command in commands[index + 1 :])
+    return [call for call in calls if call is not None and call.name == "apk"]
+
+
+def _next_use(commands, index):
+    """The first `apk add` or `apk upgrade` after `commands[index]` (it reads the index), else None."""
+    return next((call for call in _apk_after(commands, index) if call.action in USES_INDEX), None)
+
+
+def _upgrades_after(commands, index):
+    """The `apk upgrade`s after `commands[index]` that would write the index themselves."""
+    return [call for call in _apk_after(commands, index) if call.action == "upgrade" and not call.keeps_cache_out]
 
 
 def _delete_update(text, script, commands, update):
@@ -136,8 +148,7 @@ def _delete_update(text, script, commands, update):
         return None
     if update.before not in (None, *JOINS) or "#" in text[update.end : following.start]:
         return None
-    later = [tool_call(command) for command in commands[index + 1 :]]
-    apk = [call for call in later if call is not None and call.name == "apk"]
-    if not apk or any(call.action != "install" for call in apk):
+    apk = _apk_after(commands, index)
+    if not apk or any(call.action not in USES_INDEX for call in apk):
         return None
     return Edit(update.start, following.start, "")

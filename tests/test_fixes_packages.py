@@ -100,6 +100,16 @@ CASES = [
     ),
     (
         "DFS106",
+        "FROM alpine:3.20\nRUN apk update && apk upgrade && apk add curl\n",
+        "FROM alpine:3.20\nRUN apk upgrade --no-cache && apk add --no-cache curl\n",
+    ),
+    (
+        "DFS106",
+        "FROM alpine:3.20\nRUN apk update \\\n    && apk upgrade\n",
+        "FROM alpine:3.20\nRUN apk upgrade --no-cache\n",
+    ),
+    (
+        "DFS106",
         "FROM alpine:3.20\nRUN apk add --virtual .build-deps \\\n    # compilers\n    gcc musl-dev \\\n    && make && apk del .build-deps\n",
         "FROM alpine:3.20\nRUN apk add --no-cache --virtual .build-deps \\\n    # compilers\n    gcc musl-dev \\\n    && make && apk del .build-deps\n",
     ),
@@ -213,7 +223,7 @@ NO_FIX = [
     ("DFS104", "FROM debian:12\nRUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n"),
     ("DFS105", "FROM python:3.12\nRUN [\"pip\", \"install\", \"flask\"]\n"),
     ("DFS106", "FROM alpine:3.20\nRUN apk update\n"),
-    ("DFS106", "FROM alpine:3.20\nRUN apk update && apk upgrade && apk add curl\n"),
+    ("DFS106", "FROM alpine:3.20\nRUN apk update && apk info curl && apk add curl\n"),
     ("DFS106", "FROM alpine:3.20\nRUN apk update || true && apk add curl\n"),
     ("DFS106", "FROM alpine:3.20\nRUN apk update \\\n    # refresh\n    && apk add curl\n"),
     ("DFS106", "FROM alpine:3.20\nRUN sh -c 'apk update && apk add curl'\n"),
