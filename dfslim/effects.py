@@ -14,11 +14,12 @@ import posixpath
 import re
 from typing import NamedTuple
 
-from dfslim.graph import user_in_effect
+from dfslim.graph import runs_as_root, user_in_effect
 from dfslim.model import Command, Instruction
 from dfslim.regex import lazy_compile
-from dfslim.shell import unwrap
+from dfslim.shell import SHELLS, has_option, unwrap
 from dfslim.tools import tool_call
+from dfslim.tools import apt
 from dfslim.tools.apt import LISTS as APT_LISTS
 from dfslim.tools.download import download
 from dfslim.values import expand, split_words, unquote
@@ -115,6 +116,51 @@ def clears_apt_lists(command: Command) -> bool:
         return True
     call = tool_call(command)
     return call is not None and call.name == "apt" and call.verb == "dist-clean"
+
+
+def piped_into_shell(command: Command) -> bool:
+    """`curl -fsSL https://deb.nodesource.com/setup_22.x | sudo -E bash -`: a script read by a
+    shell from a pipe."""
+    words = unwrap(command)
+    return command.piped_from and bool(words) and words[0].text.rsplit("/", 1)[-1] in SHELLS
+
+
+def apt_lists_reused(dockerfile, instruction: Instruction) -> Instruction | None:
+    """The first later RUN, in the stage of `instruction` or one built FROM it, that
+    installs with apt from the lists `instruction` leaves (it fetches none itself first),
+    else None. A script piped into a shell counts as a fetch only before an install of
+    its own RUN (a repository setup script runs `apt-get update`); alone in a RUN it may
+    have added a repository without updating."""
+    stage = dockerfile.stage_of(instruction)
+    instructions = dockerfile.instructions
+    for position in range(instruction.index + 1, len(instructions)):  # no copy of the rest per RUN
+        later = instructions[position]
+        if later.keyword != "RUN":
+            continue
+        later_stage = dockerfile.stage_of(later)
+        if later_stage is not stage and stage not in dockerfile.lineage(later_stage):
+            continue
+        setup = False
+        for command in later.script.commands:
+            if fetches_apt_lists(command) or clears_apt_lists(command):
+                return None  # fetched or removed afresh: later RUNs do not use these lists
+            call = tool_call(command)
+            if call is not None and call.name == "apt" and call.action in apt.DOWNLOADS:
+                return None if setup else later
+            setup = setup or piped_into_shell(command)
+    return None
+
+
+def fetches_apt_lists(command: Command) -> bool:
+    """Whether `command` writes the apt package lists: `apt-get update` (`apt`,
+    `aptitude`), apt 3's `apt-get install --update`, `add-apt-repository` without `-n`."""
+    call = tool_call(command)
+    if call is not None:
+        return call.name == "apt" and (call.action == "update" or (call.action in apt.DOWNLOADS and call.has("--update")))
+    words = unwrap(command)
+    if not words or words[0].text.rsplit("/", 1)[-1] not in apt.REPOSITORY_ADDERS:
+        return False
+    return not has_option(words[1:], *apt.NO_UPDATE_OPTIONS)
 
 
 # ---------------------------------------------------------------------------- variables
@@ -478,7 +524,7 @@ class Caches:
         the user's home, the folders its variables and options name (and the variables
         as written, `$PIP_CACHE_DIR`), and `$XDG_CACHE_HOME/<name>` for `~/.cache/<name>`."""
         instruction, commands, tool = self._instruction, self._commands, call.tool
-        found = list(tool_paths(self._dockerfile, instruction, tool.caches))
+        found = list(tool_paths(self._dockerfile, instruction, self._folders(tool)))
         for name in tool.cache_variables:
             value = env_value(instruction, commands, index, name)
             if value:
@@ -492,6 +538,14 @@ class Caches:
             base = expand(xdg, instruction.scope).rstrip("/")
             found += [base + "/" + cache[len("~/.cache/") :] for cache in tool.caches if cache.startswith("~/.cache/")]
         return tuple(found)
+
+    def _folders(self, tool) -> tuple[str, ...]:
+        """The declared cache folders for the user the RUN runs as (see `Tool.root_caches`)."""
+        if not tool.root_caches:
+            return tool.caches
+        if runs_as_root(self._dockerfile, self._instruction):
+            return tool.root_caches
+        return tuple(path for path in tool.caches if path not in tool.root_caches)
 
     def cleaned_after(self, index: int, tool, paths: tuple[str, ...]) -> bool:
         """Whether a command after `commands[index]` empties the tool's cache: a clean

@@ -236,6 +236,23 @@ def user_in_effect(dockerfile: Dockerfile, instruction: Instruction) -> str | No
     return found
 
 
+def runs_as_root(dockerfile: Dockerfile, instruction: Instruction) -> bool:
+    """Whether `instruction` runs as root: the `USER` in effect is `root` or `0`, or none is
+    set and the stage's base image starts as root (or its default user is unknown: most
+    images run as root)."""
+    user = user_in_effect(dockerfile, instruction)
+    if user is None:
+        from dfslim.images import default_user  # its tables load on first use, rarely needed here
+
+        stage = dockerfile.stage_of(instruction)
+        if stage is None:
+            return True
+        user = default_user(dockerfile.lineage(stage)[0].base_resolved)
+        if user is None:
+            return True
+    return user.split(":", 1)[0] in ("root", "0")
+
+
 def shell_in_effect(dockerfile: Dockerfile, instruction: Instruction) -> tuple[str, ...] | None:
     """The argv of the last exec-form `SHELL` before `instruction` in its stage lineage
     (`("/bin/bash", "-o", "pipefail", "-c")`), None when there is none (the default)."""

@@ -26,9 +26,12 @@ package".
 
 ## Fix
 Safe, for an update-only `RUN` directly followed by the `RUN` that installs: the update
-moves into that `RUN` (`apt-get update && ` before its install command) and the
-update-only `RUN` is deleted. Offered only when the update-only `RUN` runs nothing but the
-update, and both `RUN`s carry the same flags (`--mount`...).
+moves into that `RUN` (`apt-get update && ` before its install command), the update-only
+`RUN` is deleted, and ` && rm -rf /var/lib/apt/lists/*` is appended to the install `RUN`
+when it does not remove the lists already (as DFS103 would ask next). Offered only when
+the update-only `RUN` runs nothing but the update, both `RUN`s carry the same flags
+(`--mount`...), and no later `RUN` installs from the same lists: then the update must
+move into every one of them (or they into one `RUN`), which is a change to make by hand.
 
 ## Exemptions
 After an update-only `RUN` the installs that follow are not flagged: the finding is the
@@ -50,6 +53,8 @@ from dfslim.api import (
     Meta,
     Severity,
     Violation,
+    append_at_end,
+    apt_lists_reused,
     cache_mounted,
     clears_apt_lists,
     spell,
@@ -58,6 +63,7 @@ from dfslim.api import (
     unwrap,
 )
 from dfslim.images import lookup
+from dfslim.tools import apt
 from dfslim.regex import lazy_compile
 
 META = Meta(
@@ -200,6 +206,7 @@ def _install_without_update(dockerfile, instruction, commands, actions, state, w
                 f"`apt-get update` in the same RUN, but {reason}: apt cannot find packages that "
                 "are not installed yet",
                 f"update in the same RUN: `RUN apt-get update && {written} && rm -rf /var/lib/apt/lists/*`",
+                focus=instruction.script.span(command),
             )
     return None
 
@@ -232,7 +239,7 @@ def _update_alone(dockerfile, instruction, commands, actions):
         message = f"`{update_text}` runs in a RUN of its own: Docker reuses that step, so the package index goes stale"
     else:
         message = f"`{update_text}` runs in a RUN of its own: its package index is cached in that layer and goes stale"
-    return Violation(instruction, message, suggestion, fix=fix)
+    return Violation(instruction, message, suggestion, fix=fix, focus=instruction.script.span(update))
 
 
 def _next_install(dockerfile, instruction):
@@ -266,10 +273,23 @@ def _merge(dockerfile, instruction, commands, actions, following, update_text):
     delete = Edit(start, end, "")
     if _action(command) == "update":
         return Fix(f"Delete this RUN: the RUN on line {target.line} updates before it installs", (delete,))
-    if command.before in ("|", "|&", "||"):
-        return None
+    if command.before in ("|", "|&", "||") or apt_lists_reused(dockerfile, target) is not None:
+        return None  # a later RUN installs from these lists too: moving the update is not enough
     at = (command.assignments or command.words)[0].start
+    edits = [delete, Edit(at, at, f"{update_text} && ")]
+    removal = None if _removes_lists_after(target, command) else append_at_end(dockerfile, target, f" && {apt.CLEAR_LISTS}")
+    if removal is not None:
+        edits.append(removal)
     return Fix(
-        f"Move `{update_text}` into the install RUN on line {target.line}",
-        (delete, Edit(at, at, f"{update_text} && ")),
+        f"Move `{update_text}` into the install RUN on line {target.line}"
+        + (" and remove the lists at its end" if removal is not None else ""),
+        tuple(edits),
     )
+
+
+def _removes_lists_after(target, command) -> bool:
+    """Whether the lists are removed (or mounted) in `target` after `command`."""
+    if cache_mounted(target, LISTS):
+        return True
+    commands = target.script.commands
+    return any(clears_apt_lists(later) for later in commands[commands.index(command) + 1 :])

@@ -1,8 +1,13 @@
 r"""apt package lists are left in the image.
 
 ## What it does
-Flags a `RUN` that installs packages with `apt-get install` (or `apt install`) and does not
-remove `/var/lib/apt/lists/*` later in the same `RUN`.
+Flags a `RUN` that fetches the package lists (`apt-get update`, `apt update`, `aptitude
+update`, apt 3's `apt-get install --update`, or `add-apt-repository` without `-n`, which
+updates too) and installs packages (`install`, `build-dep`, `upgrade`, `source`), without
+removing `/var/lib/apt/lists/*` after both, later in the same `RUN`. A script piped into a
+shell before an install of the same `RUN` (`curl -fsSL https://deb.nodesource.com/setup_22.x
+| bash - && apt-get install -y nodejs`) counts as a fetch: such repository setup scripts run
+`apt-get update`, or the install could not find the package they add.
 
 ## Why is this bad?
 `apt-get update` downloads the package index into `/var/lib/apt/lists`: tens of megabytes
@@ -32,6 +37,13 @@ The size of the package lists of the image's distribution release (about 20 MB f
 Debian bookworm, 40 MB for Ubuntu 22.04), from the sourced table in
 `dfslim/data/savings.json`.
 
+## One finding per fetch
+The finding belongs to the `RUN` that fetched the lists, once, with their size counted once.
+A later `RUN` that installs from those lists without fetching them again adds no lists of
+its own and is not flagged; the fetching `RUN` then gets no fix (removing the lists there
+would break that install) and its message names the later install. A `RUN` that only
+updates is DFS102's finding. The focus is the command that fetched the lists.
+
 ## Scope
 Only stages that ship: a builder stage's lists never reach the final image.
 """
@@ -42,8 +54,12 @@ from dfslim.api import (
     Severity,
     Violation,
     append_at_end,
+    apt_lists_reused,
     cache_mounted,
     clears_apt_lists,
+    fetches_apt_lists,
+    last_index,
+    piped_into_shell,
     tool_action,
 )
 from dfslim.savings import apt_lists_bytes, stage_base
@@ -67,12 +83,17 @@ def check(dockerfile):
         if cache_mounted(instruction, apt.LISTS):
             continue
         commands = instruction.script.commands
-        installs = [i for i, command in enumerate(commands) if tool_action(command, "apt") in apt.DOWNLOADS]
-        if not installs:
+        fetch = _last_fetch(commands)
+        if fetch < 0:
             continue
-        if any(clears_apt_lists(command) for command in commands[installs[-1] + 1 :]):
+        install = last_index(commands, _installs)
+        if install < 0:
             continue
-        relying = _later_install_without_update(dockerfile, instruction)
+        last = max(fetch, install)
+        if any(clears_apt_lists(command) for command in commands[last + 1 :]):
+            continue
+        focus = instruction.script.span(commands[fetch])
+        relying = apt_lists_reused(dockerfile, instruction)
         saving = apt_lists_bytes(stage_base(dockerfile, instruction))
         if relying is not None:
             # removing the lists here would break that later install: no fix
@@ -83,6 +104,7 @@ def check(dockerfile):
                 "`/var/lib/apt/lists/*` at the end of each RUN that installs, or mount a cache: "
                 "`RUN --mount=type=cache,target=/var/lib/apt/lists ...`",
                 savings_bytes=saving,
+                focus=focus,
             )
             continue
         edit = append_at_end(dockerfile, instruction, CLEANUP)
@@ -94,25 +116,24 @@ def check(dockerfile):
             "`RUN --mount=type=cache,target=/var/lib/apt/lists ...`",
             fix=fix,
             savings_bytes=saving,
+            focus=focus,
         )
 
 
-def _later_install_without_update(dockerfile, instruction):
-    """A later RUN, in this stage or one built FROM it, that installs with apt without
-    fetching the lists first: it relies on the lists this RUN leaves."""
-    stage = dockerfile.stage_of(instruction)
-    instructions = dockerfile.instructions
-    for position in range(instruction.index + 1, len(instructions)):  # no copy of the rest per RUN
-        later = instructions[position]
-        if later.keyword != "RUN":
-            continue
-        later_stage = dockerfile.stage_of(later)
-        if later_stage is not stage and stage not in dockerfile.lineage(later_stage):
-            continue
-        for command in later.script.commands:
-            action = tool_action(command, "apt")
-            if action == "update" or clears_apt_lists(command):
-                return None  # fetched or removed afresh: later RUNs do not rely on these lists
-            if action in apt.DOWNLOADS:
-                return later
-    return None
+def _installs(command) -> bool:
+    return tool_action(command, "apt") in apt.DOWNLOADS
+
+
+def _last_fetch(commands) -> int:
+    """The position of the last command that fetches the package lists, else -1: an
+    update (see `fetches_apt_lists`), or a script piped into a shell that an apt install
+    follows (a repository setup script: NodeSource's `setup_*.x` and get.docker.com run
+    `apt-get update`, or the install could not find the package they add)."""
+    last = last_index(commands, fetches_apt_lists)
+    install = last_index(commands, _installs)
+    for position in range(install - 1, last, -1):
+        if piped_into_shell(commands[position]):
+            return position
+    return last
+
+

@@ -100,6 +100,8 @@ def check(dockerfile):
             if removed_later[index]:
                 continue
             offenders.append(action)
+            if len(offenders) == 1:
+                focus = instruction.script.span(command)
         if not offenders:
             continue
         script = instruction.script
@@ -112,6 +114,7 @@ def check(dockerfile):
             f"write `{spell(dockerfile.text, script, first.words, first.index, FLAG)}`",
             fix=fix,
             savings_bytes=_saving(offenders),
+            focus=focus,
         )
 
 

@@ -4,7 +4,10 @@
 Flags a `RUN` that installs packages with `yum`, `dnf` or `microdnf` (also `tdnf`, the dnf
 of Photon OS and Azure Linux) without `clean all` (or removing `/var/cache/yum` /
 `/var/cache/dnf`) later in the same `RUN`, or with `zypper` without `zypper clean` (or
-removing `/var/cache/zypp`).
+removing `/var/cache/zypp`). The commands that download packages like `install` count
+too: `reinstall` (`rei`), `groupinstall`, `group install`, `upgrade`, `update`, `up`,
+`upgrade-minimal` (`up-min`), `downgrade`, `distro-sync`, `swap`; for zypper `update` (`up`),
+`dist-upgrade` (`dup`), `patch`.
 
 ## Why is this bad?
 These package managers download repository metadata (and, depending on the
@@ -57,6 +60,7 @@ META = Meta(
 )
 
 FAMILIES = ("rpm", "zypper")
+DOWNLOADING = ("install", "upgrade", "swap")  # actions that fill the cache with packages and metadata
 SAVINGS_KEY = {"yum": "rpm-cache:yum", "dnf": "rpm-cache:dnf", "microdnf": "rpm-cache:microdnf", "zypper": "zypper-cache"}
 
 
@@ -68,7 +72,7 @@ def check(dockerfile):
         text = cleanup_commands(offenders)
         edit = append_at_end(dockerfile, instruction, text)
         fix = Fix(f"Append `{text.strip()}` to this RUN", (edit,)) if edit else None
-        first = offenders[0][1]
+        command, first = offenders[0]
         yield Violation(
             instruction,
             f"{first.name} leaves its package cache in the image",
@@ -76,11 +80,13 @@ def check(dockerfile):
             f"`RUN --mount=type=cache,target={first.tool.mount} ...`",
             fix=fix,
             savings_bytes=_saving({call.name for _command, call in offenders}),
+            focus=instruction.script.span(command),
         )
 
 
 def _installs(_index, call) -> bool:
-    return call.tool.family in FAMILIES and call.action == "install"
+    """Installs and the commands that download packages like one (`upgrade`, `reinstall`...)."""
+    return call.tool.family in FAMILIES and call.action in DOWNLOADING
 
 
 def _saving(tools) -> int | None:

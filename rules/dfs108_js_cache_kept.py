@@ -11,6 +11,15 @@ cache folder (`/usr/local/share/.cache/yarn` for root). Once `node_modules` is f
 nothing reads that cache again, yet it is frozen into the layer when the `RUN` ends: often
 as large as `node_modules` itself.
 
+## Where Yarn 1 caches
+Run as root, Yarn 1 takes `/usr/local/share` for its home: its cache is
+`/usr/local/share/.cache/yarn`, and a mount on `/root/.cache/yarn` (or `/root/.yarn`, its
+global prefix) leaves the cache in the layer. Run as another user (`USER node`), it is
+`~/.cache/yarn` of that user (`/home/node/.cache/yarn`). `$XDG_CACHE_HOME/yarn`,
+`YARN_CACHE_FOLDER` and `--cache-folder` override both (yarnpkg/yarn
+`src/util/user-home-dir.js` and `src/util/user-dirs.js`). With no `USER` set, the `RUN`
+runs as the base image's default user, root when dfslim does not know it.
+
 ## Example
     RUN npm ci --omit=dev
 
@@ -61,9 +70,11 @@ from dfslim.api import (
     cleanup_commands,
     expand,
     mounts,
+    runs_as_root,
     split_words,
     tool_call,
     unquote,
+    user_in_effect,
 )
 from dfslim.savings import figure
 from dfslim.tools import yarn
@@ -97,15 +108,25 @@ def check(dockerfile):
         tools = {call.name for _command, call in offenders}
         safe = "yarn" not in tools or not _context_copied(dockerfile, instruction)
         fix = Fix(f"Append `{text.strip()}` to this RUN", (edit,), safe=safe) if edit else None
-        first = offenders[0][1]
+        command, first = offenders[0]
         yield Violation(
             instruction,
             f"{first.name} keeps its download cache in the image",
             f"append `{text.strip()}` to this RUN, or mount a cache: "
-            f"`RUN --mount=type=cache,target={first.tool.mount} ...`",
+            f"`RUN --mount=type=cache,target={_mount(dockerfile, instruction, first)} ...`",
             fix=fix,
             savings_bytes=sum(figure(f"{tool}-cache:default") or 0 for tool in tools) or None,
+            focus=instruction.script.span(command),
         )
+
+
+def _mount(dockerfile, instruction, call) -> str:
+    """The folder to mount a cache on: the tool's, or for Yarn 1 run as a named user other
+    than root, that user's `~/.cache/yarn`."""
+    user = user_in_effect(dockerfile, instruction)
+    if call.name != "yarn" or runs_as_root(dockerfile, instruction) or not user or "$" in user or user.isdigit():
+        return call.tool.mount
+    return f"/home/{user}/.cache/yarn"
 
 
 def _installs(call) -> bool:

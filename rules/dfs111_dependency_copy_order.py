@@ -7,7 +7,9 @@ a dependency install of the same stage:
 `pip install -r requirements*.txt`, `pip install .` / `-e .`, `uv pip install -r`,
 `uv pip sync`, `poetry install`, `pipenv install`/`sync`, `uv sync`, `npm ci`,
 `npm install` (no package names), `yarn` / `yarn install`, `pnpm install`,
-`go mod download`, `bundle install`, `composer install`.
+`go mod download`, `bundle install`, `composer install`; and installs of wheels built in
+another stage (`pip install /wheels/*`, `pip install --no-index --find-links /wheels
+flask`), when the wheels come from a `COPY --from=` or a `RUN --mount=...,from=`.
 
 ## Why is this bad?
 A layer is rebuilt when anything before it changes. After `COPY . .`, any edit to any
@@ -44,6 +46,9 @@ itself get a dependencies-only first step (`poetry install --no-root`,
   dependency installs; nor are installs of named packages (`npm install -g pm2`,
   `pip install gunicorn`) or `pip install --no-deps .`.
 - Installs in another stage (even one built `FROM` this one).
+- Wheels that do not come from another stage or image (`pip install dist/*.whl` after
+  `python -m build` of the copied context installs the project itself), or whose folder
+  dfslim cannot resolve.
 
 ## Scope
 Every stage: slow rebuilds happen in builder stages too.
@@ -57,9 +62,12 @@ from dfslim.api import (
     Meta,
     Severity,
     Violation,
+    arg_span,
     command_dirs,
     copy_paths,
+    copy_writes,
     expand,
+    mounts,
     path_below,
     resolve_path,
     tool_call,
@@ -82,12 +90,15 @@ WHOLE = (".", "./")
 class Install:
     """A dependency install found in a RUN."""
 
-    def __init__(self, ecosystem, manifests, before=None, after=None, note=None):
+    def __init__(self, ecosystem, manifests, before=None, after=None, note=None, wheels=()):
         self.note = note  # a remark for the suggestion
         self.ecosystem = ecosystem  # python, node, go, ruby, php
         self.manifests = manifests  # paths as the install sees them (relative to its directory)
         self.before = before  # the dependencies-only command (None: the command as written)
         self.after = after  # the command to run after the whole copy (None: nothing)
+        self.wheels = wheels  # wheel files or `--find-links` folders it installs from
+        self.copies = ()  # the `COPY --from` lines that bring the wheels, for the suggestion
+        self.flags = ""  # the `--mount` flags of its RUN that bring the wheels
 
 
 def _pip(call, spelled):
@@ -99,14 +110,31 @@ def _pip(call, spelled):
         requirements = call.values("-r", "--requirement")
     if requirements:
         return Install("python", requirements)
-    targets = call.values("-e", "--editable") + [word.text for word in call.packages]
+    packages = [word.text for word in call.packages]
+    targets = call.values("-e", "--editable") + packages
     if any(_is_project(text) for text in targets) and not call.has("--no-deps"):
         words = call.words
         command = spelled(words)
         after = command.replace(f" {words[call.index].text} ", f" {words[call.index].text} --no-deps ", 1)
         note = "(list the project's dependencies in requirements.txt, e.g. with `pip-compile` or `uv export`)"
         return Install("python", ["requirements.txt"], before=_pip_requirements(spelled, words, call), after=after, note=note)
+    wheels = _wheels(call, packages)
+    if wheels:
+        return Install("python", [], wheels=wheels)
     return None
+
+
+def _wheels(call, packages):
+    """The local wheel sources of a pip install: wheel files or globs of a folder
+    (`/wheels/*`, `/wheels/*.whl`) among its `packages`, and local `--find-links` folders."""
+    found = [
+        text
+        for text in packages
+        if "/" in text and "://" not in text and (text.endswith(".whl") or any(char in text.rsplit("/", 1)[-1] for char in "*?["))
+    ]
+    if any(word.text.startswith(("-f", "--find-links")) for word in call.words):
+        found += [value for value in call.values("-f", "--find-links") if "://" not in value]
+    return found
 
 
 def _pip_requirements(spelled, words, action):
@@ -226,19 +254,64 @@ def check(dockerfile):
                 for item in _installs(dockerfile, instruction, dirs.get(instruction.index)):
                     if item[0].ecosystem in installed:
                         continue
+                    if item[0].wheels:
+                        copies = _wheel_origin(dockerfile, instruction, whole, item[0].wheels, item[3], dirs)
+                        if copies is not None:
+                            item[0].copies = copies
+                            item[0].flags = " ".join(dockerfile.text[f.start : f.end] for f in instruction.flags if f.name == "mount")
+                            pending.append((instruction, item))
+                        continue
                     places = [_context_path(m, item[3], dest_abs, instruction.scope) for m in item[0].manifests]
                     if all(place is None for place in places):
                         continue  # reads nothing the whole-context copy brought (a clone in /tmp...)
                     pending.append((instruction, item))
         if whole is None or not pending:
             continue
+        first = "install the wheels" if all(item[0].wheels for _i, item in pending) else "copy the dependency manifests alone and install them"
         yield Violation(
             whole,
             "the whole build context is copied before the dependencies are installed: "
             "every code change re-installs every dependency",
-            "copy the dependency manifests alone and install them first:\n"
-            + _suggestion(dockerfile, stage, whole, whole_dest, pending, dirs),
+            f"{first} first:\n" + _suggestion(dockerfile, stage, whole, whole_dest, pending, dirs),
+            focus=_context_word(whole),
         )
+
+
+def _context_word(whole):
+    """The source range of the `.` (or `./`) source of a whole-context copy."""
+    return arg_span(whole, ".") or arg_span(whole, "./")
+
+
+def _wheel_origin(dockerfile, instruction, whole, wheels, directory, dirs):
+    """When every wheel source of an install comes from another stage or an image (an
+    earlier `COPY --from`, or a `RUN --mount=...,from=` of the install), the lines of the
+    `COPY --from`s that come after the whole-context copy (to move with the install);
+    else None (wheels built from the context, or of unknown origin)."""
+    targets = [m["target"].rstrip("/") or "/" for m in mounts(instruction) if m.get("from") and m.get("target")]
+    stage = dockerfile.stage_of(instruction)
+    copies = [
+        earlier
+        for ancestor in dockerfile.lineage(stage)
+        for earlier in ancestor.instructions
+        if earlier.index < instruction.index and earlier.keyword == "COPY" and earlier.flag("from") is not None
+    ]
+    moved = []
+    for wheel in wheels:
+        path = resolve_path(expand(wheel, instruction.scope), directory)
+        if path is None or "$" in path:
+            return None
+        folder = posixpath.dirname(path) if any(char in posixpath.basename(path) for char in "*?[") else path
+        if any(path_below(folder, target) for target in targets):
+            continue
+        writers = [c for c in copies if _writes(copy_writes(c, dirs.get(c.index)), folder)]
+        if not writers:
+            return None
+        moved += [c for c in writers if c.index > whole.index]
+    return tuple(dict.fromkeys(" ".join(dockerfile.text[c.start : c.end].split()) for c in moved))
+
+
+def _writes(written, folder) -> bool:
+    return written is not None and (written.writes(folder) or written.inside(folder))
 
 
 def _dest(whole, whole_dest, dirs):
@@ -281,7 +354,9 @@ def _suggestion(dockerfile, stage, whole, whole_dest, pending, dirs):
             else:
                 target = whole_dest.rstrip("/") + "/"
             lines.append(f"COPY {' '.join(files)} {target}")
-        lines.append(f"RUN {prefix}{install.before or command}")
+        lines.extend(install.copies)
+        flags = install.flags + " " if install.flags else ""
+        lines.append(f"RUN {flags}{prefix}{install.before or command}")
         if install.after:
             after.append(f"RUN {prefix}{install.after}")
         if install.note and install.note not in notes and not any(

@@ -8,8 +8,15 @@ Flags the instruction that turns off a transport or package check:
 - `apt-get`/`apt --allow-unauthenticated`, `--force-yes`, `--allow-insecure-repositories`
   (also as `-o APT::Get::AllowUnauthenticated=true` / `-o Acquire::AllowInsecureRepositories=true`);
 - `apk --allow-untrusted`; `yum`/`dnf`/`microdnf`/`tdnf --nogpgcheck` (or
-  `--setopt=gpgcheck=0`), `zypper --no-gpg-checks`; `rpm --nosignature`/`--nodigest`;
-- npm/yarn/pnpm `strict-ssl` false (`npm config set strict-ssl false`, `--strict-ssl=false`);
+  `--setopt=gpgcheck=0`), `zypper --no-gpg-checks`; `rpm -i`/`-U`/`-F --nosignature` or
+  `--nodigest`;
+- `--setopt=sslverify=0` (`false`, `no`, `off`, any case; also a repository's own
+  `--setopt=epel.sslverify=0` or `*.sslverify`) for `yum`, `dnf`, `microdnf`, `tdnf`,
+  `yum-config-manager`/`dnf-config-manager`, `dnf config-manager` (and dnf 5's
+  `dnf config-manager setopt epel.sslverify=0`);
+- npm/yarn/pnpm `strict-ssl` false: set by a config command (`npm config set strict-ssl
+  false`, `npm set strict-ssl=false`, `yarn config set strict-ssl false`) or given as an
+  option to any command (`--strict-ssl=false`, `--strict-ssl false`, `--no-strict-ssl`);
 - `git -c http.sslVerify=false`, `git config ... http.sslVerify false`;
 - the variables `PIP_TRUSTED_HOST`, `NODE_TLS_REJECT_UNAUTHORIZED=0`, `PYTHONHTTPSVERIFY=0`,
   `NPM_CONFIG_STRICT_SSL=false` and `GIT_SSL_NO_VERIFY`, set by `ENV`, by `ARG` with a
@@ -42,7 +49,15 @@ Behind a TLS-intercepting proxy, add its CA certificate to the image's trust sto
 `apk add --allow-untrusted`, `dnf install --nogpgcheck` or `rpm -i --nosignature` of
 local package files the build made itself, or downloaded in an earlier `RUN` (where
 they can be checked) or checked in this one (`gpg --verify`, `sha256sum -c`): nothing
-crossed the network unchecked; URLs that point at the machine itself (`localhost`, `127.0.0.1`, `::1`,
+crossed the network unchecked. "Made itself" needs evidence in the file: a package
+build earlier in the same `RUN` (`abuild -r`, `rpmbuild`, `fpm`, `make`...), or the file
+(or its folder) written by a mount of the `RUN`, a local `COPY`/`ADD`, or an earlier
+command of the stage; a package file that nothing in the Dockerfile wrote, or whose
+path dfslim cannot resolve, is flagged (catalog: `rpm --nosignature`/`--nodigest`
+are findings). `npm install strict-ssl false` (it installs the packages `strict-ssl` and
+`false`), `yarn set strict-ssl false` (`yarn set` is no config command: Yarn 1 runs a
+script of that name, Yarn 2+ knows only `yarn set version`/`resolution`), `rpm -q
+--nosignature`; URLs that point at the machine itself (`localhost`, `127.0.0.1`, `::1`,
 `0.0.0.0`): nothing crosses a network, so `curl -k https://localhost:8443/health` or a
 download from a local test server is fine; a plain `http://` download that the same `RUN`
 then checks with `sha256sum -c` (or `sha384sum`/`sha512sum`) or `gpg --verify`/`gpgv`,
@@ -61,18 +76,30 @@ from dfslim.api import (
     Meta,
     Severity,
     Violation,
+    arg_span,
+    arg_words,
     assignments,
+    command_dirs,
+    copy_paths,
+    copy_writes,
+    created_paths,
     download,
     expand,
     expanded,
     has_option,
     is_loopback,
+    mounts,
+    path_below,
     program_names,
+    resolve_path,
     split_words,
     tool_call,
     unquote,
     unwrap,
+    workdirs,
 )
+from dfslim.regex import lazy_compile
+from dfslim.tools import rpm
 
 META = Meta(
     id="DFS206",
@@ -88,6 +115,8 @@ APT_SETTINGS = {
     "apt::get::allowunauthenticated": "installs unsigned packages",
     "acquire::allowinsecurerepositories": "accepts unsigned repositories",
 }
+_GLOB_RE = lazy_compile(r"[*?\[]")
+_VARIABLE_RE = lazy_compile(r"\$\{[^}]*\}|\$\w+")
 SIGNED = frozenset({"apk", "rpm", "zypper"})  # tool families that install local package files, signed
 TLS = frozenset({"pip", "uv"})  # tool families whose insecure options are about certificates
 ADVICE = {
@@ -110,24 +139,25 @@ def check(dockerfile):
                 problems.append(problem)
         if not problems:
             continue
-        _what, kind, fixed = problems[0]
+        _what, kind, fixed, focus = problems[0]
         message = "; ".join(problem[0] for problem in problems[:2])
         if len(problems) > 2:
             message += f" (and {len(problems) - 2} more in this instruction)"
         if fixed.startswith("`"):
             fixed = "write " + fixed
         suggestion = f"{fixed}; {ADVICE[kind]}" if fixed else ADVICE[kind]
-        yield Violation(instruction, message, suggestion)
+        yield Violation(instruction, message, suggestion, focus=focus)
 
 
 def _problems(dockerfile, instruction):
-    """(message, kind, what to write instead) for each insecure setting of the instruction."""
+    """(message, kind, what to write instead, focus) for each insecure setting of the
+    instruction; the focus is the command, or the `NAME=` / source word, that holds it."""
     if instruction.keyword in ("ENV", "ARG"):
         for name, value in assignments(instruction.keyword, instruction.args):
             if value is not None:
                 found = _variable(name, expand(value, instruction.scope))
                 if found:
-                    yield found[0], found[1], f"remove `{name}` from this {instruction.keyword}"
+                    yield found[0], found[1], f"remove `{name}` from this {instruction.keyword}", _name_focus(instruction, name)
         return
     if instruction.keyword == "ADD":
         if instruction.flag("checksum"):
@@ -136,18 +166,34 @@ def _problems(dockerfile, instruction):
         for source in words[:-1]:
             source = expand(source, instruction.scope)
             if source.lower().startswith("http://") and not is_loopback(source):
-                yield f"`ADD {source}` downloads over plain http", "http", f"`ADD https://{source[7:]} ...` (or add `--checksum=sha256:...`)"
+                yield (
+                    f"`ADD {source}` downloads over plain http", "http",
+                    f"`ADD https://{source[7:]} ...` (or add `--checksum=sha256:...`)", arg_span(instruction, source),
+                )
         return
     commands = instruction.script.commands
     verifying = [index for index, command in enumerate(commands) if _verifies(command)]
-    context = {"last_verify": verifying[-1] if verifying else -1, "verified": False, "fetched": set()}
+    context = {
+        "last_verify": verifying[-1] if verifying else -1, "verified": False, "fetched": set(),
+        "dockerfile": dockerfile, "instruction": instruction,
+    }
     for index, command in enumerate(commands):  # those inside `$(...)` included
-        yield from _command(dockerfile.text, instruction, commands, index, command, instruction.script.shell_form, context)
+        focus = instruction.script.span(command)
+        for problem in _command(dockerfile.text, instruction, commands, index, command, instruction.script.shell_form, context):
+            yield (*problem, focus)
         context["verified"] = bool(verifying) and index >= verifying[0]
         program = command.words[0].text  # argv[0], without building argv
         got = download(command) if "curl" in program or "wget" in program or "sudo" in program else None
         if got is not None and len(context["fetched"]) < 1000:
             context["fetched"].update(posixpath.basename(o) for o in got.outputs if o != "-")
+
+
+def _name_focus(instruction, name):
+    """The source range of the `NAME=value` (or `NAME value`) word of an ENV or ARG, else None."""
+    for word in arg_words(instruction):
+        if word.text == name or word.text.startswith(name + "="):
+            return word.start, word.end
+    return None
 
 
 def _render(text, words, exact, drop=(), letters=None, replace=None) -> str:
@@ -216,11 +262,11 @@ def _command(text, instruction, commands, index, command, exact, context):
         return
     action = tool_call(command)
     if action is None:
-        if tool == "rpm":
+        if tool == "rpm" and has_option(words[1:], *rpm.RPM_INSTALL_MODES) and not has_option(words[1:], *rpm.RPM_QUERY_MODES):
             files = [w for w in words[1:] if not w.text.startswith("-")]
-            for option in ("--nosignature", "--nodigest"):
-                if has_option(words, option) and _untrusted_source(context, files):
-                    yield f"`rpm {option}` installs packages without checking them", "signature", _render(text, words, exact, _option_at(words, option, False))
+            for option, what in rpm.RPM_INSECURE_OPTIONS:
+                if has_option(words, option) and _untrusted_source(context, files, index):
+                    yield f"`rpm {option}` {what}", "signature", _render(text, words, exact, _option_at(words, option, False))
         return
     if action.action in ("remove", "autoremove", "clean"):
         return  # `apt-get purge --force-yes` fetches nothing
@@ -229,7 +275,7 @@ def _command(text, instruction, commands, index, command, exact, context):
     family = action.tool.family
     for option, takes_value, what in action.tool.insecure_options:
         if option in given:
-            if family in SIGNED and not _untrusted_source(context, action.packages):
+            if family in SIGNED and not _untrusted_source(context, action.packages, index):
                 continue
             kind = "tls" if family in TLS else "signature"
             yield f"`{name} {option}` {what}", kind, _render(text, words, exact, _option_at(words, option, takes_value))
@@ -246,20 +292,35 @@ def _command(text, instruction, commands, index, command, exact, context):
             if key.lower() in APT_SETTINGS and value.lower() in TRUE:
                 yield f"`-o {setting}` {APT_SETTINGS[key.lower()]}", "signature", _render(text, words, exact, drop)
     elif family == "rpm":
-        for position, word in enumerate(texts):
-            if word == "--setopt" and position + 1 < len(texts):
-                setting, drop = texts[position + 1], {position, position + 1}
-            elif word.startswith("--setopt="):
-                setting, drop = word[9:], {position}
-            else:
-                continue
+        for setting, drop in _rpm_settings(texts, action):
+            shown = setting if action.action == "config" and "setopt" in texts else f"--setopt={setting}"
             key, _, value = setting.partition("=")
-            if key.lower().rsplit(".", 1)[-1] in ("gpgcheck", "repo_gpgcheck") and value.lower() in FALSE:
-                yield f"`--setopt={setting}` installs packages without checking their signatures", "signature", _render(text, words, exact, drop)
+            key = key.lower().rsplit(".", 1)[-1]  # `epel.sslverify`, `*.gpgcheck`: one repository's, or all
+            if value.lower() not in FALSE:
+                continue
+            fixed = "remove this setting" if action.action == "config" else _render(text, words, exact, drop)
+            if key in rpm.NO_TLS_SETTINGS:
+                yield f"`{shown}` makes {name} accept any certificate from its repositories", "tls", fixed
+            elif key in rpm.NO_SIGNATURE_SETTINGS:
+                yield f"`{shown}` installs packages without checking their signatures", "signature", fixed
     elif action.name == "pip" and action.verb == "config" and any("trusted-host" in t for t in texts):
         yield "`pip config set global.trusted-host` makes pip accept any certificate (or plain http) from that host", "tls", "remove this `pip config` command"
     elif action.name in ("npm", "pnpm", "yarn"):
         yield from _strict_ssl(text, name, words, action, exact)
+
+
+def _rpm_settings(texts, action):
+    """(setting, indices to drop) of a yum/dnf command: every `--setopt KEY=VALUE` and
+    `--setopt=KEY=VALUE`, and the `KEY=VALUE` words of dnf 5's `config-manager setopt`."""
+    for position, word in enumerate(texts):
+        if word == "--setopt" and position + 1 < len(texts):
+            yield texts[position + 1], {position, position + 1}
+        elif word.startswith("--setopt="):
+            yield word[len("--setopt=") :], {position}
+    if action.action == "config" and "setopt" in texts:
+        for position in range(texts.index("setopt") + 1, len(texts)):
+            if "=" in texts[position] and not texts[position].startswith("-"):
+                yield texts[position], {position}
 
 
 def _download(text, instruction, commands, index, words, fetched, exact, context):
@@ -292,23 +353,44 @@ def _download(text, instruction, commands, index, words, fetched, exact, context
 
 
 def _strict_ssl(text, name, words, action, exact):
+    """`--strict-ssl=false` (or `--strict-ssl false`, `--no-strict-ssl`) on any command, and
+    `strict-ssl` set false by a config command (`npm config set`, `npm set`, `yarn config
+    set`, `pnpm config set`). A bare `strict-ssl false` elsewhere names packages (`npm
+    install strict-ssl false` installs two), and `yarn set` is no config command."""
     texts = [w.text for w in words]
+    setting = _config_set_start(action)
     for position, word in enumerate(texts):
         if word == "--no-strict-ssl":
             yield f"`{name} --no-strict-ssl` accepts any certificate from the registry", "tls", _render(text, words, exact, {position})
             return
+        option = word.startswith("--")
+        if not option and (setting < 0 or position < setting):
+            continue
         key, equals, value = word.lstrip("-").partition("=")
         if key != "strict-ssl":
             continue
         value = value if equals else (texts[position + 1] if position + 1 < len(texts) else "")
         if value.lower() not in FALSE:
             continue
-        if action.action in ("config", "set"):
+        if not option:
             yield f"`{name}` with `strict-ssl` false accepts any certificate from the registry", "tls", f"remove this `{name} {action.verb}` command"
         else:
             drop = {position} if equals else {position, position + 1}
             yield f"`{name} --strict-ssl=false` accepts any certificate from the registry", "tls", _render(text, words, exact, drop)
         return
+
+
+def _config_set_start(action) -> int:
+    """The position in `action.words` where the settings of a config-set command start
+    (after `set` in `npm config set`, after `set` in `npm set`), else -1."""
+    if action.action != "config" or action.index < 0:
+        return -1
+    if action.verb == "set":
+        return action.index + 1
+    rest = action.arguments
+    if rest and rest[0].text == "set":
+        return action.index + 2
+    return -1
 
 
 def _git(text, words, exact):
@@ -329,16 +411,98 @@ def _ssl_verify_key(key: str) -> bool:
     return key.startswith("http.") and key.endswith(".sslverify")
 
 
-def _untrusted_source(context, packages) -> bool:
+def _untrusted_source(context, packages, index) -> bool:
     """Whether skipping signature checks exposes packages fetched over the network: names
-    from a repository, URLs, or local files this RUN downloaded without checking them.
-    Local files built by the build itself (or downloaded and checked earlier) are not."""
+    from a repository, URLs, local files this RUN downloaded without checking them, or
+    local files whose origin the build does not show (see `_made_by_the_build`)."""
     if not packages or any("://" in p.text or not _local(p.text) for p in packages):
         return True
     names = [posixpath.basename(p.text) for p in packages]
-    if not any(fnmatch.fnmatchcase(fetched, name) for name in names for fetched in context["fetched"]):
-        return False
-    return not context["verified"]
+    if any(fnmatch.fnmatchcase(fetched, name) for name in names for fetched in context["fetched"]):
+        return not context["verified"]
+    return not _made_by_the_build(context, packages, index)
+
+
+# programs that build package files: what they leave behind, the build made itself
+PACKAGE_BUILDERS = frozenset({"abuild", "rpmbuild", "mock", "fpm", "nfpm", "dpkg-buildpackage", "debuild", "dpkg-deb", "makepkg", "cpack", "make"})
+
+
+def _made_by_the_build(context, packages, index) -> bool:
+    """Whether every local package file comes from somewhere the build shows: a package
+    build earlier in the RUN (`abuild -r`, `rpmbuild`, `make`), or a mount of the RUN, a
+    local COPY/ADD, or an earlier command (of this RUN or an earlier RUN of the stage
+    lineage; a download in an earlier RUN included, where it could be checked) that wrote
+    the file or its folder. A file nothing wrote (`rpm -i --nodigest python3.rpm` out of
+    nowhere) or a path dfslim cannot resolve has no origin it can vouch for."""
+    dockerfile, instruction = context["dockerfile"], context["instruction"]
+    commands = instruction.script.commands
+    if any(_program(command) in PACKAGE_BUILDERS for command in commands[:index]):
+        return True
+    copies, paths = _writers(context)
+    dirs = command_dirs(instruction, dockerfile.memo(workdirs).get(instruction.index))
+    for position in range(min(index, len(commands))):
+        paths = paths + created_paths(instruction, commands[position], dirs[position])
+    cwd = dirs[index] if index < len(dirs) else None
+    for package in packages:
+        path = _package_path(expanded(instruction, commands, index, package.text), cwd)
+        if path is None or not _written(path, copies, paths):
+            return False
+    return True
+
+
+def _package_path(text, cwd):
+    """The absolute path of a package argument, an unknown variable in its last part read
+    as a glob (`/tmp/pkgs/nginx-${module}.apk` -> `/tmp/pkgs/nginx-*.apk`); None when its
+    folder is unknown (a variable, `~user`, a command substitution)."""
+    folder, _, name = text.rpartition("/")
+    if "$" in folder or "`" in text or text.startswith("~"):
+        return None
+    name = _VARIABLE_RE.sub("*", name)
+    return resolve_path(f"{folder}/{name}" if "/" in text else name, cwd)
+
+
+def _writers(context):
+    """What wrote files before this RUN, and its mounts: (the CopyWrites of the local
+    COPY/ADDs of the stage lineage, the paths of the mounts and of what earlier RUNs
+    created), found once per RUN."""
+    if "writers" in context:
+        return context["writers"]
+    dockerfile, instruction = context["dockerfile"], context["instruction"]
+    dirs = dockerfile.memo(workdirs)
+    copies, paths = [], [m["target"] for m in mounts(instruction) if m.get("target")]
+    stage = dockerfile.stage_of(instruction)
+    for ancestor in dockerfile.lineage(stage) if stage else ():
+        for earlier in ancestor.instructions:
+            if earlier.index >= instruction.index:
+                break
+            if earlier.keyword in ("COPY", "ADD"):
+                sources = (copy_paths(earlier) or ([], ""))[0]
+                if earlier.flag("checksum") is None and any("://" in source or source.startswith("git@") for source in sources):
+                    continue  # fetched over the network, unchecked
+                written = copy_writes(earlier, dirs.get(earlier.index))
+                if written is not None:
+                    copies.append(written)
+            elif earlier.keyword == "RUN":
+                cwds = command_dirs(earlier, dirs.get(earlier.index))
+                for command, cwd in zip(earlier.script.commands, cwds):
+                    paths += created_paths(earlier, command, cwd)
+    context["writers"] = (copies, paths)
+    return context["writers"]
+
+
+def _written(path, copies, paths) -> bool:
+    """Whether `path` (a file, or a glob in its last part) is at or below something written."""
+    if _GLOB_RE.search(posixpath.basename(path)):
+        folder = posixpath.dirname(path)
+        return any(c.writes(folder) or c.inside(folder) for c in copies) or any(
+            path_below(folder, p) or path_below(p, folder) for p in paths
+        )
+    return any(c.writes(path) for c in copies) or any(path_below(path, p) for p in paths)
+
+
+def _program(command) -> str:
+    words = unwrap(command)
+    return words[0].text.rsplit("/", 1)[-1] if words else ""
 
 
 def _local(text: str) -> bool:

@@ -89,6 +89,8 @@ def check(dockerfile):
             index = call.index + (1 if call.second else 0)  # after `install` in `dnf group install`
             word = words[index]
             edits.append(Edit(word.end, word.end, " -y"))
+            if len(edits) == 1:
+                focus = instruction.script.span(command)
             shown.append(spell(dockerfile.text, script, words, after=index, option="-y"))
         if not edits:
             continue
@@ -104,6 +106,7 @@ def check(dockerfile):
             "one pulls in a package you did not name",
             f"add `-y` after `install`: `{shown[0]}`",
             fix=fix,
+            focus=focus,
         )
 
 

@@ -28,19 +28,23 @@ pins or hashes), `npm ci` with a lockfile, `bundle install` with a `Gemfile.lock
 - apt: `pkg=version` (a `pkg/release` only picks a distribution release).
 - apk: `pkg=version`, `pkg~version`, `pkg>version`, `pkg<version`.
 - pip: any version specifier (`==`, `~=`, `>=`, `<`, `!=`, `===`) or a direct reference
-  (`pkg @ https://...`); requirements and constraints files (`-r`, `-c`) count as pinned.
+  (`pkg @ https://...`); requirements files (`-r`) count as pinned, and a constraints file
+  (`-c constraints.txt`, `--constraint`, or `PIP_CONSTRAINT`/`UV_CONSTRAINT` set) pins
+  every package the command names (`pip install flask -c constraints.txt`).
 - npm: `pkg@version` or a range; `pkg@latest` is not a pin. `npm install` without
   package names installs from `package.json` and the lockfile.
-- gem: `gem install pkg -v 1.2`, `--version`, `pkg:1.2`.
+- gem (`gem install`, `gem i`): `gem install pkg -v 1.2`, `--version`, `pkg:1.2`. A
+  `true`/`false` right after a long option is that option's value, not a gem
+  (`gem install bundler:2.0.1 --use-system-libraries true`).
 
 Never flagged: local files, paths and URLs (`./app.deb`, `.`, `dist/*.whl`,
-`git+https://...`, `./pkg.tgz`), editable installs (`-e .`), names held in variables
+`git+https://...`, `./pkg.tgz`, an npm tarball `package-v1.2.3.tar`), editable installs (`-e .`), names held in variables
 (`$PACKAGES`), `yarn`/`pnpm` (they install from lockfiles).
 """
 
 import re
 
-from dfslim.api import Meta, Severity, Violation, tool_call
+from dfslim.api import Meta, Severity, Violation, env_value, tool_call
 from dfslim.regex import lazy_compile
 
 META = Meta(
@@ -55,15 +59,25 @@ META = Meta(
 )
 
 PIP_PIN = lazy_compile(r"(===?|~=|>=?|<=?|!=|@)")
-ARCHIVE = lazy_compile(r"\.(whl|tar\.gz|tgz|tar\.bz2|zip|deb|apk|gem|rpm)$", re.IGNORECASE)
+ARCHIVE = lazy_compile(r"\.(whl|tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz|zip|deb|apk|gem|rpm)$", re.IGNORECASE)
+# a constraints file pins whatever the command names (pip and `uv pip`)
+CONSTRAINT_OPTIONS = ("-c", "--constraint", "--constraints")
+CONSTRAINT_VARIABLES = ("PIP_CONSTRAINT", "UV_CONSTRAINT")
+SWITCH_VALUES = frozenset({"true", "false"})  # the value of the option before it, not a gem
 PIN_EXAMPLE = {"apt": "{}=<version>", "apk": "{}=<version>", "pip": "{}==<version>", "npm": "{}@<version>", "gem": "{} -v <version>"}
 
 
 def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
         found: list[tuple[str, str]] = []
-        for command in instruction.script.commands:
+        focus = None
+        commands = instruction.script.commands
+        for index, command in enumerate(commands):
             tool, names = _unpinned(command)
+            if tool == "pip" and names and _constrained(instruction, commands, index):
+                continue
+            if names and focus is None:
+                focus = instruction.script.span(command)
             for name in names:
                 if (tool, name) not in found:
                     found.append((tool, name))
@@ -81,7 +95,17 @@ def check(dockerfile):
             instruction,
             f"{'package' if len(found) == 1 else 'packages'} installed without a version: {names}",
             f"pin {'it' if len(found) == 1 else 'them'}: {examples}{extra}",
+            focus=focus,
         )
+
+
+def _constrained(instruction, commands, index) -> bool:
+    """Whether a constraints file pins the packages of a pip install: `-c constraints.txt`,
+    or `PIP_CONSTRAINT`/`UV_CONSTRAINT` set where it runs."""
+    call = tool_call(commands[index])
+    if call.values(*CONSTRAINT_OPTIONS):
+        return True
+    return any(env_value(instruction, commands, index, name) for name in CONSTRAINT_VARIABLES)
 
 
 def _bare(tool: str, name: str) -> str:
@@ -162,4 +186,14 @@ def _gem(call) -> list[str]:
     words = call.words
     dashes = next((index for index, word in enumerate(words) if word.text == "--"), len(words))
     gems = {id(word) for word in call.packages}
-    return [w.text for w in words[:dashes] if id(w) in gems and _named(w.text) and ":" not in w.text]
+    return [
+        w.text
+        for position, w in enumerate(words[:dashes])
+        if id(w) in gems and _named(w.text) and ":" not in w.text and not _option_value(words, position)
+    ]
+
+
+def _option_value(words, position) -> bool:
+    """`true` in `gem install x --some-option true`: the value of the long option before it."""
+    before = words[position - 1].text if position > 0 else ""
+    return words[position].text.lower() in SWITCH_VALUES and before.startswith("--") and "=" not in before

@@ -115,8 +115,8 @@ def test_statistics_count_fixable_and_saving_most_frequent_first(tmp_path):
     from dfslim.units import megabytes
 
     (tmp_path / "a.Dockerfile").write_text(BAD)
-    (tmp_path / "b.Dockerfile").write_text(BAD + "RUN apt-get install -y git\n")
-    (tmp_path / "c.Dockerfile").write_text("FROM debian:bookworm-slim\nRUN apt-get install -y --no-install-recommends vim\nUSER app\n")
+    (tmp_path / "b.Dockerfile").write_text(BAD + "RUN apt-get update && apt-get install -y git\n")
+    (tmp_path / "c.Dockerfile").write_text("FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends vim\nUSER app\n")
     selection = ("--select", "DFS103,DFS104,DFS201", str(tmp_path))
     result = run("lint", "--statistics", *selection)
     table = result.stdout.split("Statistics (count, rule, fixable, estimated saving):\n", 1)[1].splitlines()

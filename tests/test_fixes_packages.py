@@ -81,7 +81,32 @@ CASES = [
     (
         "DFS106",
         "FROM alpine:3.20\nRUN apk update && apk add curl\n",
-        "FROM alpine:3.20\nRUN apk update && apk add --no-cache curl\n",
+        "FROM alpine:3.20\nRUN apk add --no-cache curl\n",
+    ),
+    (
+        "DFS106",
+        "FROM alpine:3.20\nRUN set -eux; apk update; apk add --no-cache curl\n",
+        "FROM alpine:3.20\nRUN set -eux; apk add --no-cache curl\n",
+    ),
+    (
+        "DFS106",
+        "FROM alpine:3.20\nRUN apk update \\\n    && apk add \\\n        curl\n",
+        "FROM alpine:3.20\nRUN apk add --no-cache \\\n        curl\n",
+    ),
+    (
+        "DFS106",
+        "FROM alpine:3.20\nRUN <<EOF\napk update\napk add git\nEOF\n",
+        "FROM alpine:3.20\nRUN <<EOF\napk add --no-cache git\nEOF\n",
+    ),
+    (
+        "DFS106",
+        "FROM alpine:3.20\nRUN apk update && apk upgrade && apk add curl\n",
+        "FROM alpine:3.20\nRUN apk upgrade --no-cache && apk add --no-cache curl\n",
+    ),
+    (
+        "DFS106",
+        "FROM alpine:3.20\nRUN apk update \\\n    && apk upgrade\n",
+        "FROM alpine:3.20\nRUN apk upgrade --no-cache\n",
     ),
     (
         "DFS106",
@@ -149,7 +174,7 @@ CASES = [
     (
         "DFS102",
         "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\n",
-        "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
+        "FROM debian:12\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
     ),
     (
         "DFS102",
@@ -159,12 +184,12 @@ CASES = [
     (
         "DFS102",
         "FROM ubuntu:24.04\nRUN apt-get update\nRUN <<EOF\nset -e\napt-get install -y curl\nEOF\n",
-        "FROM ubuntu:24.04\nRUN <<EOF\nset -e\napt-get update && apt-get install -y curl\nEOF\n",
+        "FROM ubuntu:24.04\nRUN <<EOF\nset -e\napt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nEOF\n",
     ),
     (
         "DFS102",
         "FROM ubuntu:24.04\r\nRUN apt-get update\r\nRUN apt-get install -y \\\r\n    curl\r\n",
-        "FROM ubuntu:24.04\r\nRUN apt-get update && apt-get install -y \\\r\n    curl\r\n",
+        "FROM ubuntu:24.04\r\nRUN apt-get update && apt-get install -y \\\r\n    curl && rm -rf /var/lib/apt/lists/*\r\n",
     ),
     (
         "DFS102",
@@ -174,7 +199,7 @@ CASES = [
     (
         "DFS102",
         "# escape=`\nFROM ubuntu:24.04\nRUN apt-get update `\n    -q\nRUN apt-get install -y `\n    curl\n",
-        "# escape=`\nFROM ubuntu:24.04\nRUN apt-get update -q && apt-get install -y `\n    curl\n",
+        "# escape=`\nFROM ubuntu:24.04\nRUN apt-get update -q && apt-get install -y `\n    curl && rm -rf /var/lib/apt/lists/*\n",
     ),
 ]
 
@@ -193,8 +218,15 @@ NO_FIX = [
     ("DFS102", "FROM debian:12\nRUN --mount=type=cache,target=/var/lib/apt apt-get update\nRUN apt-get install -y curl\n"),
     ("DFS102", "FROM debian:12\nRUN apt-get update\nRUN yes | apt-get install curl\n"),
     ("DFS102", "FROM debian:12\nRUN apt-get update\nRUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n"),
+    # a later RUN installs from the same lists: moving the update into the next RUN is not enough
+    ("DFS102", "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get install -y git\n"),
     ("DFS104", "FROM debian:12\nRUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n"),
     ("DFS105", "FROM python:3.12\nRUN [\"pip\", \"install\", \"flask\"]\n"),
+    ("DFS106", "FROM alpine:3.20\nRUN apk update\n"),
+    ("DFS106", "FROM alpine:3.20\nRUN apk update && apk info curl && apk add curl\n"),
+    ("DFS106", "FROM alpine:3.20\nRUN apk update || true && apk add curl\n"),
+    ("DFS106", "FROM alpine:3.20\nRUN apk update \\\n    # refresh\n    && apk add curl\n"),
+    ("DFS106", "FROM alpine:3.20\nRUN sh -c 'apk update && apk add curl'\n"),
     ("DFS107", "FROM fedora:40\nRUN if [ -x /usr/bin/dnf ]; then dnf install -y httpd; fi\n"),
     ("DFS107", "FROM fedora:40\nRUN dnf install -y httpd & wait\n"),
     ("DFS108", "FROM node:20\nRUN for d in a b; do (cd $d && npm ci); done\n"),

@@ -217,15 +217,15 @@ def gitlab_of(text: str) -> list[dict]:
 
 def test_gitlab_fingerprint_survives_lines_added_above():
     install = "RUN apt-get update \\\n    && apt-get install -y curl\n"
-    before = gitlab_of("FROM debian:12\n" + install + "RUN apt-get install -y git\n")
-    after = gitlab_of("# build me\nFROM debian:12\nENV A=1\n\n" + install.replace("    &&", "  &&") + "LABEL x=y\nRUN apt-get install -y git\n")
+    before = gitlab_of("FROM debian:12\n" + install + "RUN apt-get update && apt-get install -y git\n")
+    after = gitlab_of("# build me\nFROM debian:12\nENV A=1\n\n" + install.replace("    &&", "  &&") + "LABEL x=y\nRUN apt-get update && apt-get install -y git\n")
     assert [i["location"]["lines"]["begin"] for i in before] == [2, 4]
     assert [i["location"]["lines"]["begin"] for i in after] == [5, 8]
     assert [i["fingerprint"] for i in before] == [i["fingerprint"] for i in after]
 
 
 def test_gitlab_identical_instructions_get_distinct_stable_fingerprints():
-    run = "RUN apt-get install -y curl\n"
+    run = "RUN apt-get update && apt-get install -y curl\n"
     two = gitlab_of("FROM debian:12\n" + run + run)
     assert len({i["fingerprint"] for i in two}) == 2
     moved = gitlab_of("FROM debian:12\nUSER root\n" + run + "WORKDIR /x\n" + run)
@@ -320,7 +320,7 @@ def test_sarif_of_a_real_run_validates(tmp_path):
 
     (tmp_path / "Dockerfile").write_text("FROM debian:12\nRUN apt-get update \\\n  && apt-get install -y curl\n")
     (tmp_path / "broken.Dockerfile").write_text("FROM debian:12\nRUN <<EOF\necho\n")
-    result = CliRunner().invoke(main, ["lint", "--select", "DFS103", "--format", "sarif", str(tmp_path / "Dockerfile"), str(tmp_path / "broken.Dockerfile"), "-"], input="FROM x:1\nRUN apt-get install -y y\n")
+    result = CliRunner().invoke(main, ["lint", "--select", "DFS103", "--format", "sarif", str(tmp_path / "Dockerfile"), str(tmp_path / "broken.Dockerfile"), "-"], input="FROM x:1\nRUN apt-get update && apt-get install -y y\n")
     assert result.exit_code == 2
     document = json.loads(result.stdout)
     validate_sarif(document)

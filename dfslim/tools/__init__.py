@@ -31,6 +31,7 @@ _MODULES = ("apt", "apk", "rpm", "zypper", "pip", "uv", "poetry", "pipenv", "pdm
 MODULE_OF_PROGRAM = {
     "apt-get": "apt", "apt": "apt", "aptitude": "apt", "apt-mark": "apt", "apk": "apk",
     "yum": "rpm", "dnf": "rpm", "dnf5": "rpm", "dnf-3": "rpm", "microdnf": "rpm", "tdnf": "rpm",
+    "yum-config-manager": "rpm", "dnf-config-manager": "rpm",
     "zypper": "zypper", "uv": "uv", "poetry": "poetry", "pipenv": "pipenv", "pdm": "pdm",
     "npm": "npm", "yarn": "yarn", "pnpm": "pnpm", "gem": "gem", "bundle": "gem", "bundler": "gem",
 }

@@ -8,6 +8,10 @@ LISTS = "/var/lib/apt/lists"  # the package index `update` fetches
 CLEAR_LISTS = "rm -rf /var/lib/apt/lists/*"
 
 DOWNLOADS = frozenset({"install", "build-dep", "upgrade", "source"})  # actions that fetch packages through the lists
+# add a repository and, unless told not to (`-n`), update the lists (software-properties,
+# Ubuntu 18.04 and later, Debian)
+REPOSITORY_ADDERS = frozenset({"add-apt-repository", "apt-add-repository"})
+NO_UPDATE_OPTIONS = ("-n", "--no-update")
 # subcommands that only read the package index
 QUERIES = ("show", "showpkg", "showsrc", "policy", "list", "search", "depends", "rdepends", "madison", "changelog", "check", "why", "why-not")
 

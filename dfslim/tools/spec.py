@@ -44,6 +44,9 @@ class Tool:
     cleans: frozenset[tuple[str, str]] = frozenset()
     fills: frozenset[str] = frozenset()  # actions that write the cache (or the index)
     caches: tuple[str, ...] = ()  # the folders it leaves its download cache in
+    # run as root, it caches only in these of `caches` (yarn 1: /usr/local/share/.cache/yarn,
+    # not the root home); run as another user, only in the others
+    root_caches: tuple[str, ...] = ()
     cache_variables: tuple[str, ...] = ()  # environment variables that move the cache
     cache_options: tuple[str, ...] = ()  # options that move the cache (`--cache-dir X`)
     no_cache_options: tuple[str, ...] = ()  # options that keep the cache out of the layer

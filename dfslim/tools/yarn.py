@@ -42,7 +42,12 @@ TOOL = Tool(
     info_options=("--version", "-v", "--help", "-h"),
     cleans=frozenset({("cache", "clean")}),
     fills=frozenset({"install", "add"}),
-    caches=("/usr/local/share/.cache/yarn", "~/.cache/yarn", "~/.yarn", "~/.yarn/cache"),
+    # Yarn 1 puts its cache in ~/.cache/yarn ($XDG_CACHE_HOME/yarn when set), and run as
+    # root its "home" is /usr/local/share (yarnpkg/yarn src/util/user-home-dir.js and
+    # src/util/user-dirs.js); ~/.yarn is its global prefix, not a cache. Yarn 2+ keeps its
+    # cache elsewhere, and rules leave it alone.
+    caches=("/usr/local/share/.cache/yarn", "~/.cache/yarn"),
+    root_caches=("/usr/local/share/.cache/yarn",),
     cache_variables=("YARN_CACHE_FOLDER", "yarn_cache_folder"),
     cache_options=("--cache-folder", "--preferred-cache-folder"),
     clean="yarn cache clean",

@@ -23,6 +23,9 @@ TOOL = Tool(
         "up": "upgrade",
         "dist-upgrade": "upgrade",
         "dup": "upgrade",
+        "patch": "upgrade",  # installs the patches' packages
+        "install-new-recommends": "install",
+        "inr": "install",
         "clean": "clean",
         "cc": "clean",
     },
