@@ -79,6 +79,7 @@ def _choose(group: tuple[str, ...], present: set[str], data: dict) -> str | None
     for name in group:
         if name in packages:
             return name
+    for name in group:
         candidates = provides.get(name)
         if candidates:
             return candidates[0]

@@ -56,11 +56,13 @@ def _recommends(base: str, packages: tuple[str, ...]) -> Case:
 def _build_tools(base: str, packages: tuple[str, ...]) -> Case:
     names = " ".join(packages)
     install = f"apt-get update && apt-get install -y --no-install-recommends {names}"
+    # an image that runs an app (DFS112 leaves build environments alone)
+    command = 'CMD ["python3", "app.py"]\n'
     return Case(
         f"build-tools-{'-'.join(packages)}-{base}", "DFS112", base, f"build-tools:{'+'.join(packages)}:{base}",
-        f"FROM {{base}}\nRUN {install} && rm -rf /var/lib/apt/lists/*\n",
+        f"FROM {{base}}\nRUN {install} && rm -rf /var/lib/apt/lists/*\n{command}",
         # DFS112 has no automatic fix; its documented remedy in one RUN is the purge
-        f"FROM {{base}}\nRUN {install} && apt-get purge -y --auto-remove {names} && rm -rf /var/lib/apt/lists/*\n",
+        f"FROM {{base}}\nRUN {install} && apt-get purge -y --auto-remove {names} && rm -rf /var/lib/apt/lists/*\n{command}",
         packages=packages,
     )
 

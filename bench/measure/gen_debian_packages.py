@@ -40,6 +40,10 @@ FIELDS = ("Package", "Installed-Size", "Depends", "Pre-Depends", "Recommends", "
 # debian:<release> and debian:<release>-slim hold the same packages (slim drops files, not
 # packages); node:<version>-<release>-slim purges everything its Dockerfile installs except
 # the libraries node links against, which the debian base already has.
+NODE_SLIM_SOURCE = ("nodejs/docker-node 22/bookworm-slim/Dockerfile (commit 07bd7414c9eeb7a134951122e1105e8c849f770e): "
+                    "installs its download tools, then `apt-mark auto '.*'`, marks manual only the packages of the "
+                    "libraries `ldd` finds for /usr/local (libc6, libstdc++6, libgcc-s1 on amd64, already in "
+                    "debian:*-slim) and purges the rest")
 BASE_FAMILIES = {
     "debian": {"bookworm": "debian-bookworm-slim", "bullseye": "debian-bullseye-slim", "trixie": "debian-trixie-slim"},
     "python-slim": {"bookworm": "python-bookworm-slim"},
@@ -166,7 +170,8 @@ def main(argv=None) -> int:
             "corpus_names": len(named),
             "bases": "debian:<release> (and -slim, node:*-slim): the packages of the root filesystem the build "
                      "harness made with mmdebstrap (minbase, as debuerreotype makes the official images); "
-                     f"python-slim:bookworm: {base_defs.PYTHON_SLIM_SOURCE}.",
+                     f"python-slim:bookworm: {base_defs.PYTHON_SLIM_SOURCE}; node-slim:<release>: the debian list, "
+                     f"per {NODE_SLIM_SOURCE}.",
         },
         "bases": bases,
         "releases": {},
@@ -182,9 +187,10 @@ def main(argv=None) -> int:
         kept = closure(packages, roots, providers)
         table["releases"][release] = {
             "packages": {name: compact(packages[name]) for name in sorted(kept)},
+            # also names that are real packages too (`lsb-base`, provided by sysvinit-utils)
             "provides": {virtual: sorted(p for p in names if p in kept)
                          for virtual, names in sorted(providers.items())
-                         if virtual not in packages and any(p in kept for p in names)},
+                         if any(p in kept for p in names)},
         }
         print(f"  kept {len(kept)} of {len(packages)} packages", file=sys.stderr)
     data = json.dumps(table, separators=(",", ":"), sort_keys=True).encode("utf-8")

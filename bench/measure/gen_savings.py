@@ -117,6 +117,12 @@ def measured_figures(measurements: dict) -> dict[str, dict]:
             figures[f"{family}:{case['packages'][0]}"] = {"bytes": saved, "source": HARNESS, "note": note}
         if case["rule"] == "DFS114":
             figures[f"lastlog:uid-100000:debian:{release}"] = {"bytes": saved, "source": HARNESS, "note": note}
+            if saved:  # lastlog (292 B per uid) and faillog grow with the uid
+                figures[f"lastlog:per-uid:debian:{release}"] = {
+                    "bytes": None, "source": HARNESS, "ratio": round(saved / (100000 + 1), 1),
+                    "note": f"Layer bytes per unit of uid that `useradd` without -l writes on {release} "
+                            "(/var/log/lastlog and /var/log/faillog, stored at their full logical size). " + note,
+                }
         if case["rule"] == "DFS110":
             copied = sum(layer["bytes"] for layer in case["fixed"]["layers"])
             figures["chown-after-copy:per-copied-byte"] = {
@@ -174,12 +180,27 @@ def wheel_figures() -> dict[str, dict]:
     return figures
 
 
+def default_lists(figures: dict) -> dict[str, dict]:
+    """apt-lists:default, for an unknown release: the smallest figure of any release, so
+    that dfslim never overstates."""
+    listed = {k: f["bytes"] for k, f in figures.items()
+              if k.startswith("apt-lists:") and k != "apt-lists:default" and f.get("bytes")}
+    key = min(listed, key=listed.get)
+    return {"apt-lists:default": {
+        "bytes": listed[key], "source": figures[key]["source"],
+        "note": f"Used when the release is unknown: the smallest figure of any release ({key}), so that dfslim "
+                "never overstates. Ubuntu figures are larger, images without the Docker apt settings "
+                "(uncompressed lists) larger still.",
+    }}
+
+
 def derive(savings: dict, measurements: dict) -> dict:
     """savings.json with every generated figure recomputed (pure: reads only its inputs
     and the committed package tables)."""
     result = copy.deepcopy(savings)
     sources, figures = result["sources"], result["figures"]
-    for key in [k for k, f in figures.items() if f.get("source") in REPLACED_SOURCES + (HARNESS, INDEX, WHEELS)]:
+    for key in [k for k, f in figures.items()
+                if f.get("source") in REPLACED_SOURCES + (HARNESS, INDEX, WHEELS) or k == "apt-lists:default"]:
         del figures[key]
     for source in REPLACED_SOURCES:
         sources.pop(source, None)
@@ -190,11 +211,7 @@ def derive(savings: dict, measurements: dict) -> dict:
     figures.update(index_figures(base_packages))
     figures.update(wheel_figures())
     figures.update(measured_figures(measurements))  # a measurement beats an index figure
-    listed = [f["bytes"] for k, f in figures.items()
-              if k.startswith("apt-lists:") and k != "apt-lists:default" and f.get("bytes")]
-    default = figures.get("apt-lists:default")
-    if default and default.get("bytes") and listed and default["bytes"] > min(listed):
-        default["bytes"] = min(listed)
+    figures.update(default_lists(figures))
     result["_about"]["generated"] = (
         f"Figures whose source is {HARNESS}, {INDEX} or {WHEELS} are written by bench/measure/gen_savings.py "
         "from dfslim/data/measurements.json and the package tables: change those and re-run it, never edit the "

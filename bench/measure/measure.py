@@ -153,8 +153,9 @@ def node_packages(root: Path) -> dict[str, str]:
     return {path.split("node_modules/")[-1]: info.get("version", "") for path, info in packages.items() if path}
 
 
-def dfslim_finding(text: str, rule: str, work: Path) -> tuple[int | None, str | None]:
-    """(savings_bytes dfslim reports today, the fixed text) for `rule` in `text`."""
+def dfslim_finding(text: str, rule: str, work: Path) -> tuple[int | None, str | None, bool]:
+    """(savings_bytes dfslim reports today, the fixed text, whether it reports `rule` at
+    all) for `rule` in `text`."""
     dfslim = Path(sys.executable).with_name("dfslim")
     command = [str(dfslim) if dfslim.exists() else "dfslim"]
     path = work / "lint" / "Dockerfile"
@@ -164,12 +165,12 @@ def dfslim_finding(text: str, rule: str, work: Path) -> tuple[int | None, str | 
                             capture_output=True, text=True, cwd=path.parent)
     findings = [f for f in json.loads(report.stdout)["findings"] if f["rule"] == rule]
     if not findings:
-        raise RuntimeError(f"dfslim reports no {rule} on the case's Dockerfile")
+        return None, None, False
     estimate = findings[0].get("savings_bytes")
     subprocess.run(command + ["lint", "--fix", "--unsafe-fixes", "--select", rule, "--fail-level", "none", str(path)],
                    capture_output=True, text=True, cwd=path.parent)
     fixed = path.read_text(encoding="utf-8")
-    return estimate, (fixed if fixed != text else None)
+    return estimate, (fixed if fixed != text else None), True
 
 
 def image_of(name: str) -> str:
@@ -197,6 +198,7 @@ class Harness:
         self.log = open(work / "harness.log", "a", encoding="utf-8")
         self.store = Store(work, self.log)
         self.bases: dict[str, dict] = {}
+        self.failed: list[str] = []
         self.started = time.monotonic()
 
     def say(self, text: str) -> None:
@@ -259,7 +261,7 @@ class Harness:
     def case(self, case, number: int, total: int) -> dict:
         base = self.bases[case.base]
         lint_text = case.finding.format(base=base["stands_for"])
-        estimate, fixed_by_dfslim = dfslim_finding(lint_text, case.rule, self.work)
+        estimate, fixed_by_dfslim, reported = dfslim_finding(lint_text, case.rule, self.work)
         fixed_lint = case.fixed.format(base=base["stands_for"]) if case.fixed else fixed_by_dfslim
         if fixed_lint is None:
             raise RuntimeError(f"{case.id}: dfslim has no fix for {case.rule} and the case gives none")
@@ -269,7 +271,7 @@ class Harness:
             "id": case.id, "rule": case.rule, "base": case.base, "key": case.key,
             "packages": list(case.packages), "dockerfile": lint_text, "dockerfile_fixed": fixed_lint,
             "fix": "dfslim" if case.fixed is None else "documented remedy",
-            "estimate_bytes_at_run": estimate,
+            "dfslim_reports": reported, "estimate_bytes_at_run": estimate,
         }
         context = Path(tempfile.mkdtemp(dir=self.work))
         try:
@@ -314,6 +316,16 @@ class Harness:
 
     # ---------------------------------------------------------------- run
 
+    def _partial(self) -> dict[str, dict]:
+        """Cases measured by an interrupted run (same working folder), by id."""
+        path = self.work / "partial.json"
+        if not path.exists():
+            return {}
+        return {case["id"]: case for case in json.loads(path.read_text(encoding="utf-8"))}
+
+    def _save_partial(self, results: list[dict]) -> None:
+        (self.work / "partial.json").write_text(json.dumps(results), encoding="utf-8")
+
     def wheels(self) -> Path:
         """The wheels the pip cases install, with their dependencies, and pip itself."""
         folder = self.work / "wheels"
@@ -342,7 +354,20 @@ class Harness:
             for base in base_defs.DERIVED_BASES:
                 if base.name in needed:
                     self.derived(base, index_url, ca)
-            results = [self.case(case, number, len(cases)) for number, case in enumerate(cases, 1)]
+            results = []
+            done = self._partial()
+            for number, case in enumerate(cases, 1):
+                previous = done.get(case.id)
+                if previous and previous["dockerfile"] == case.finding.format(base=self.bases[case.base]["stands_for"]):
+                    self.say(f"[{number}/{len(cases)}] {case.id}: kept from this run's partial results")
+                    results.append(previous)
+                    continue
+                try:
+                    results.append(self.case(case, number, len(cases)))
+                except RuntimeError as error:  # one failed case does not lose the others
+                    self.say(f"[{number}/{len(cases)}] {case.id}: FAILED {error}")
+                    self.failed.append(case.id)
+                self._save_partial(results)
         wall = time.monotonic() - self.started
         data = {
             "_about": {
@@ -360,9 +385,11 @@ class Harness:
             "python_slim_packages_from": base_defs.PYTHON_SLIM_SOURCE,
             "bases": self.bases,
             "cases": results,
+            "failed": self.failed,
         }
         out.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n", encoding="utf-8")
-        self.say(f"wrote {out} ({len(results)} cases, {wall / 60:.1f} min)")
+        (self.work / "partial.json").unlink(missing_ok=True)
+        self.say(f"wrote {out} ({len(results)} cases, {len(self.failed)} failed, {wall / 60:.1f} min)")
         return data
 
 
@@ -383,7 +410,8 @@ def main(argv=None) -> int:
         return 2
     harness = Harness(args.work, args.only)
     try:
-        harness.run(args.out)
+        if harness.run(args.out)["failed"]:
+            return 1
     except (RuntimeError, subprocess.CalledProcessError) as error:
         print(f"measure: {error} (log: {args.work / 'harness.log'})", file=sys.stderr)
         return 1
