@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "dfslim"
 # bottom first; a module may import modules of its own layer or of a layer below
 LAYERS = (
     ("dfslim.regex", "dfslim.units", "dfslim.model", "dfslim.values", "dfslim.images"),
-    ("dfslim.shell", "dfslim.parser", "dfslim.savings", "dfslim.context", "dfslim.suppress"),
+    ("dfslim.shell", "dfslim.parser", "dfslim.savings", "dfslim.packages", "dfslim.pipcache", "dfslim.context", "dfslim.suppress"),
     ("dfslim.tools",),
     ("dfslim.graph", "dfslim.effects", "dfslim.edits"),
     ("dfslim.api",),

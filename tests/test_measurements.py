@@ -1,0 +1,165 @@
+"""dfslim's size estimates against real builds (dfslim/data/measurements.json, made by
+bench/measure/measure.py), and savings.json against what bench/measure/gen_savings.py
+derives from them: a figure edited by hand, or an estimate that drifts from what the
+builds weigh, fails here.
+
+Tolerance: 15% of the measured bytes (25% for pip caches, whose index pages and HTTP
+metadata come on top of the wheels), and never less than 0.3 MB: below that a layer's
+dpkg and log bookkeeping is as large as the difference itself.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from dfslim import packages, pipcache, savings
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "dfslim" / "data"
+MEASUREMENTS = json.loads((DATA / "measurements.json").read_text(encoding="utf-8"))
+CASES = MEASUREMENTS["cases"]
+TOLERANCE, PIP_TOLERANCE, FLOOR = 0.15, 0.25, 300_000
+# harness base -> (family, release) of dfslim.packages' base lists
+BASE_FAMILY = {
+    "debian-bookworm": ("debian", "bookworm"), "debian-bookworm-slim": ("debian", "bookworm"),
+    "python-bookworm-slim": ("python-slim", "bookworm"), "debian-bullseye-slim": ("debian", "bullseye"),
+    "debian-trixie-slim": ("debian", "trixie"),
+}
+
+
+def _cases(rule):
+    return [pytest.param(case, id=case["id"]) for case in CASES if case["rule"] == rule]
+
+
+def _close(estimate, measured, tolerance=TOLERANCE):
+    assert estimate is not None
+    assert abs(estimate - measured) <= max(tolerance * measured, FLOOR), (estimate, measured)
+
+
+def _release(case):
+    return BASE_FAMILY[case["base"]][1]
+
+
+def _base(case):
+    family, release = BASE_FAMILY[case["base"]]
+    return packages.base_packages(family, release)
+
+
+# ---------------------------------------------------------------- provenance
+
+def test_measurements_carry_their_provenance():
+    assert MEASUREMENTS["date"] and MEASUREMENTS["wall_seconds"] > 0
+    for tool in ("mmdebstrap", "buildah", "podman", "dfslim"):
+        assert MEASUREMENTS["tools"][tool]
+    for name, base in MEASUREMENTS["bases"].items():
+        assert base["stands_for"] and base["layers"] and base["packages"], name
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c["id"]) for c in CASES])
+def test_each_case_is_a_built_pair(case):
+    assert case["base"] in MEASUREMENTS["bases"]
+    for variant in ("finding", "fixed"):
+        layers = case[variant]["layers"]
+        assert layers and case[variant]["bytes"] == sum(layer["bytes"] for layer in layers)
+    assert case["measured_bytes"] == case["finding"]["bytes"] - case["fixed"]["bytes"]
+    assert case["dockerfile"] != case["dockerfile_fixed"]
+
+
+def test_savings_json_is_what_the_generator_derives():
+    sys.path.insert(0, str(REPO / "bench" / "measure"))
+    try:
+        import gen_savings
+    finally:
+        sys.path.pop(0)
+    current = json.loads((DATA / "savings.json").read_text(encoding="utf-8"))
+    assert gen_savings.derive(current, MEASUREMENTS) == current, "run bench/measure/gen_savings.py"
+
+
+def test_every_measured_key_is_a_figure():
+    for case in CASES:
+        assert savings.figure(case["key"]) == max(case["measured_bytes"], 0), case["key"]
+
+
+# ---------------------------------------------------------------- estimates
+
+@pytest.mark.parametrize("case", _cases("DFS103"))
+def test_apt_lists(case):
+    image = MEASUREMENTS["bases"][case["base"]]["stands_for"]
+    _close(savings.apt_lists_bytes(image), case["measured_bytes"])
+
+
+# Where the index misses by more than the tolerance. Each of these installs ca-certificates
+# among the recommends; its maintainer script goes through debconf, which rewrites its whole
+# database (/var/cache/debconf/templates.dat and the -old copy, about 1.5 MB on these
+# bases) into the layer, and no index field says so. On debian:bookworm-slim the
+# documentation that -slim leaves out happens to weigh about as much.
+INDEX_MISSES = {
+    "recommends-curl-debian-bookworm", "recommends-wget-debian-bookworm",
+    "recommends-curl-debian-bullseye-slim", "recommends-wget-debian-bullseye-slim",
+}
+
+
+def _index_cases(rule):
+    return [pytest.param(case, id=case["id"], marks=pytest.mark.xfail(strict=True, reason="debconf database rewrite"))
+            if case["id"] in INDEX_MISSES else pytest.param(case, id=case["id"])
+            for case in CASES if case["rule"] == rule]
+
+
+@pytest.mark.parametrize("case", _index_cases("DFS104"))
+def test_recommends_from_the_package_index(case):
+    estimate = packages.recommends_bytes(case["packages"], _release(case), _base(case))
+    _close(estimate, case["measured_bytes"])
+
+
+@pytest.mark.parametrize("case", _cases("DFS104") + _cases("DFS112"))
+def test_index_resolves_the_packages_apt_installed(case):
+    recommends = case["rule"] == "DFS104"  # the DFS112 cases install with --no-install-recommends
+    resolved = packages.closure(case["packages"], _release(case), recommends, _base(case))
+    assert resolved == set(case["installed"])
+
+
+@pytest.mark.parametrize("case", _cases("DFS112"))
+def test_build_tools_from_the_package_index(case):
+    estimate = packages.closure_bytes(case["packages"], _release(case), False, _base(case))
+    _close(estimate, case["measured_bytes"])
+
+
+@pytest.mark.parametrize("case", _cases("DFS114"))
+def test_lastlog_by_release(case):
+    release = _release(case)
+    written = case["probe"]["bytes"] or 0
+    if written == 0:  # shadow no longer writes lastlog: no saving to claim
+        assert case["measured_bytes"] < FLOOR
+        assert savings.figure(f"lastlog:uid-100000:debian:{release}") == max(case["measured_bytes"], 0)
+    else:
+        # glibc's 292-byte lastlog record per uid; faillog adds its own record per uid on top
+        _close(savings.ratio("lastlog:per-uid") * (100000 + 1), case["measured_bytes"])
+        assert savings.ratio(f"lastlog:per-uid:debian:{release}") * (100000 + 1) == pytest.approx(case["measured_bytes"], rel=0.001)
+
+
+@pytest.mark.parametrize("case", _cases("DFS110"))
+def test_chown_after_copy_from_the_copied_bytes(case):
+    copied = case["fixed"]["bytes"]
+    _close(savings.ratio("chown-after-copy:per-copied-byte") * copied, case["measured_bytes"])
+
+
+@pytest.mark.parametrize("case", _cases("DFS105"))
+def test_pip_cache_from_wheel_sizes(case):
+    _close(pipcache.estimate(case["packages"]).bytes, case["measured_bytes"], PIP_TOLERANCE)
+
+
+@pytest.mark.parametrize("case", _cases("DFS105"))
+def test_the_cache_is_what_the_fix_removes(case):
+    # the layer difference is the cache directory itself, within bookkeeping
+    _close(case["probe"]["bytes"], case["measured_bytes"])
+
+
+@pytest.mark.parametrize("case", _cases("DFS108"))
+def test_npm_cache_clean_removes_most_of_the_npm_folder(case):
+    # `npm cache clean --force` empties _cacache but keeps /root/.npm/_logs; the probe also
+    # counts the folders' own 4 KiB entries, which a layer tarball does not store
+    assert 0.5 * case["probe"]["bytes"] < case["measured_bytes"] <= case["probe"]["bytes"]

@@ -1,0 +1,112 @@
+"""dfslim.packages: installed sizes and apt-like closures from the Debian package table."""
+
+import subprocess
+import sys
+
+import pytest
+
+from dfslim import packages
+
+KIB = 1024
+
+
+@pytest.fixture
+def fake_table(monkeypatch):
+    """A small table whose resolutions can be worked out by hand."""
+    table = {
+        "_about": {},
+        "bases": {"tiny:rel": ["libc"]},
+        "releases": {
+            "rel": {
+                "packages": {
+                    "libc": [1000, "", "", "1"],
+                    "app": [10, "libc,libfoo|libbar,mail-agent", "docs,extra", "1"],
+                    "libfoo": [20, "libc", "", "1"],
+                    "libbar": [30, "libc", "", "1"],
+                    "postfix": [40, "libc", "", "1"],
+                    "exim": [50, "libc", "", "1"],
+                    "docs": [5, "", "extra", "1"],
+                    "extra": [7, "libfoo", "", "1"],
+                    "other": [3, "libbar", "docs", "1"],
+                },
+                "provides": {"mail-agent": ["postfix", "exim"]},
+            }
+        },
+    }
+    monkeypatch.setattr(packages, "_table", lambda: table)
+    return table
+
+
+def test_installed_size_is_the_index_kib(fake_table):
+    assert packages.installed_size("app", "rel") == 10 * KIB
+    assert packages.installed_size("nothing", "rel") is None
+    assert packages.installed_size("app", "no-release") is None
+
+
+def test_closure_takes_first_alternative_and_first_provider(fake_table):
+    assert packages.closure(["app"], "rel", base=["libc"]) == {"app", "libfoo", "postfix"}
+
+
+def test_closure_skips_what_the_base_or_an_earlier_choice_meets(fake_table):
+    # libbar already there: the `libfoo | libbar` group is met; exim meets mail-agent
+    assert packages.closure(["app"], "rel", base=["libc", "libbar", "exim"]) == {"app"}
+    # `other` brings libbar first, so app's alternative group is already met
+    assert packages.closure(["other", "app"], "rel", base=["libc"]) == {"other", "libbar", "app", "postfix"}
+
+
+def test_recommends_are_followed_transitively(fake_table):
+    with_recommends = packages.closure(["app"], "rel", recommends=True, base=["libc"])
+    assert with_recommends == {"app", "libfoo", "postfix", "docs", "extra"}
+
+
+def test_each_package_counts_once(fake_table):
+    once = packages.closure_bytes(["app"], "rel", base=["libc"])
+    assert once == (10 + 20 + 40) * KIB
+    assert packages.closure_bytes(["app", "app", "libfoo"], "rel", base=["libc"]) == once
+    # docs is recommended by app and by other: counted once
+    both = packages.recommends_bytes(["app", "other"], "rel", base=["libc"])
+    assert both == (5 + 7) * KIB
+
+
+def test_unknown_package_or_release_gives_no_figure(fake_table):
+    assert packages.closure_bytes(["app", "nosuch"], "rel") is None
+    assert packages.recommends_bytes(["app"], "nosuch-release") is None
+    assert packages.closure(["app"], "nosuch-release") is None
+    assert packages.known("mail-agent", "rel") and not packages.known("nosuch", "rel")
+
+
+def test_base_packages(fake_table):
+    assert packages.base_packages("tiny", "rel") == frozenset({"libc"})
+    assert packages.base_packages("tiny", "other") is None
+
+
+# The committed table.
+
+def test_table_covers_bookworm_and_bullseye():
+    assert {"bookworm", "bullseye"} <= set(packages.releases())
+    for family in ("debian", "node-slim"):
+        for release in ("bookworm", "bullseye"):
+            assert packages.base_packages(family, release), (family, release)
+    assert packages.base_packages("python-slim", "bookworm") > packages.base_packages("debian", "bookworm")
+
+
+def test_curl_on_debian_and_python_slim():
+    debian = packages.base_packages("debian", "bookworm")
+    python = packages.base_packages("python-slim", "bookworm")
+    plain = packages.closure(["curl"], "bookworm", base=debian)
+    assert "libcurl4" in plain and "libc6" not in plain and "ca-certificates" not in plain
+    assert "ca-certificates" in packages.closure(["curl"], "bookworm", recommends=True, base=debian)
+    # python:*-slim already has ca-certificates and openssl: skipping recommends saves less there
+    assert 0 < packages.recommends_bytes(["curl"], "bookworm", python) < packages.recommends_bytes(["curl"], "bookworm", debian)
+
+
+def test_a_package_recommended_by_two_installs_counts_once():
+    debian = packages.base_packages("debian", "bookworm")
+    apart = sum(packages.recommends_bytes([name], "bookworm", debian) for name in ("curl", "wget"))
+    assert packages.recommends_bytes(["curl", "wget"], "bookworm", debian) < apart
+
+
+def test_import_reads_no_table():
+    probe = "import dfslim.packages as p, sys; print(p._table.cache_info().currsize, 'gzip' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == "0"
