@@ -77,6 +77,37 @@ CASES = [
         "# escape=`\nFROM python:3.12-slim\nRUN pip install `\n    flask\n",
         "# escape=`\nFROM python:3.12-slim\nRUN pip install --no-cache-dir `\n    flask\n",
     ),
+    # DFS105 for the other Python installers: their flag, or the removal of their cache
+    (
+        "DFS105",
+        "FROM python:3.12-slim\nRUN uv sync --frozen\n",
+        "FROM python:3.12-slim\nRUN uv sync --no-cache --frozen\n",
+    ),
+    (
+        "DFS105",
+        "FROM python:3.12-slim\nRUN pip install poetry && poetry install --only main\n",
+        "FROM python:3.12-slim\nRUN pip install --no-cache-dir poetry && poetry install --no-cache --only main\n",
+    ),
+    (
+        "DFS105",
+        "FROM python:3.12-slim\nRUN pipenv install --system --deploy\n",
+        "FROM python:3.12-slim\nRUN pipenv install --system --deploy && rm -rf /root/.cache/pipenv\n",
+    ),
+    (
+        "DFS105",
+        "FROM python:3.12-slim\nENV PIPENV_CACHE_DIR=/var/cache/pipenv\nRUN pipenv install --system --deploy\n",
+        "FROM python:3.12-slim\nENV PIPENV_CACHE_DIR=/var/cache/pipenv\nRUN pipenv install --system --deploy && rm -rf $PIPENV_CACHE_DIR\n",
+    ),
+    (
+        "DFS105",
+        "FROM python:3.12-slim\nUSER app\nRUN pipenv install --deploy\n",
+        "FROM python:3.12-slim\nUSER app\nRUN pipenv install --deploy && rm -rf $HOME/.cache/pipenv\n",
+    ),
+    (
+        "DFS105",
+        "FROM python:3.12-slim\nRUN <<EOF\npdm sync --prod\nEOF\n",
+        "FROM python:3.12-slim\nRUN <<EOF\npdm sync --prod && pdm cache clear\nEOF\n",
+    ),
     # DFS106: --no-cache after add
     (
         "DFS106",
@@ -179,6 +210,7 @@ CASES = [
 ]
 
 
+
 @pytest.mark.parametrize("rule, before, after", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_fix(rule, before, after):
     assert findings(before, rule), "nothing to fix"
@@ -198,6 +230,7 @@ NO_FIX = [
     ("DFS107", "FROM fedora:40\nRUN if [ -x /usr/bin/dnf ]; then dnf install -y httpd; fi\n"),
     ("DFS107", "FROM fedora:40\nRUN dnf install -y httpd & wait\n"),
     ("DFS108", "FROM node:20\nRUN for d in a b; do (cd $d && npm ci); done\n"),
+    ("DFS105", "FROM python:3.12\nRUN if [ -f Pipfile ]; then pipenv install --system; fi\n"),
 ]
 
 
