@@ -22,6 +22,7 @@ from dfslim.tools import tool_call
 from dfslim.tools import apt
 from dfslim.tools.apt import LISTS as APT_LISTS
 from dfslim.tools.download import download
+from dfslim.tools.spec import FALSE_VALUES, setting_matches
 from dfslim.values import expand, split_words, unquote
 
 # ---------------------------------------------------------------------------- mounts and removals
@@ -182,6 +183,16 @@ def env_value(instruction: Instruction, commands, index: int, name: str) -> str 
         if depth <= command.depth:
             return value
     return instruction.scope.get(name)
+
+
+def env_selects(instruction: Instruction, commands, index: int, settings: tuple[str, ...]) -> bool:
+    """Whether a variable `commands[index]` sees (see `env_value`) matches one of
+    `settings`, written as `dfslim.tools.Tool` describes (`NODE_ENV=production`, `UV_NO_DEV`)."""
+    for setting in settings:
+        value = env_value(instruction, commands, index, setting.partition("=")[0])
+        if value is not None and setting_matches(setting, value if value else ""):
+            return True
+    return False
 
 
 def _exports(instruction: Instruction, commands) -> dict[str, list[tuple[int, int, str]]]:
@@ -478,7 +489,6 @@ def created_paths(instruction: Instruction, command: Command, cwd: str | None) -
 
 # ---------------------------------------------------------------------------- download caches
 
-FALSE_VALUES = frozenset({"0", "false", "no", "off", "n", "f"})
 
 
 class Caches:

@@ -6,8 +6,10 @@ images (`docker build --target NAME`): its targets are the last stage and every 
 stage (one no later stage uses) whose name does not mark a test, development or debug
 stage; `--target`/the `targets` setting name them instead. The stages that ship are the
 targets and the stages they are built `FROM`; the others are builders. Rules ask
-`ships(stage)` and never walk stages themselves. A stage built `FROM` another inherits
-its `USER` and `SHELL`.
+`ships(stage)` and never walk stages themselves; `dev_image(stage)` says whether the
+images that hold a stage are development, test or CI images (by the Dockerfile's name or
+folder, the targets' names, or the command they run). A stage built `FROM` another
+inherits its `USER` and `SHELL`.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
-from dfslim.model import Dockerfile, Instruction, Stage
+from dfslim.model import Command, Dockerfile, Instruction, Stage, Word
 from dfslim.regex import lazy_compile
 from dfslim.shell import SHELLS
+from dfslim.tools import tool_call
 from dfslim.values import expand
 
 WINDOWS_IMAGE_RE = lazy_compile(
@@ -131,6 +134,98 @@ def non_shipping(name: str | None) -> bool:
         return False
     lowered = name.lower()
     return lowered in NON_SHIPPING or any(part in NON_SHIPPING for part in NAME_PARTS_RE.split(lowered))
+
+
+def dev_dockerfile(path: str | None) -> bool:
+    """Whether a Dockerfile's own name, or the folder it is in or the one above, marks it
+    as building a development, test or CI image as a whole (`Dockerfile.dev`,
+    `test.Dockerfile`, `docker/development/Dockerfile`, `compose/local/django/Dockerfile`,
+    `.devcontainer/Dockerfile`, `devcontainer.Dockerfile`)."""
+    if not path or path == "-":
+        return False
+    parts = path.replace("\\", "/").split("/")[-3:]
+    return any(non_shipping(part) or "devcontainer" in NAME_PARTS_RE.split(part.lower()) for part in parts)
+
+
+def dev_image(dockerfile: Dockerfile, stage: Stage | None) -> bool:
+    """Whether the images that hold `stage` are development, test or CI images, where
+    development tools belong: the Dockerfile's own name says so (`dev_dockerfile`), or
+    every target whose image holds the stage is one (`dev_target`): a last stage named
+    `lint` ships by the targets model, yet what it builds is a lint image."""
+    if dev_dockerfile(dockerfile.path):
+        return True
+    targets = build_graph(dockerfile).targets_of(stage)
+    return bool(targets) and all(dev_target(dockerfile, target) for target in targets)
+
+
+def dev_target(dockerfile: Dockerfile, target: Stage) -> bool:
+    """Whether a build target builds a development, test or CI image: by its name
+    (`lint`), or by the command it runs (see `_runs_dev_command`)."""
+    return target.index in dockerfile.memo(_dev_targets)
+
+
+def _dev_targets(dockerfile: Dockerfile) -> frozenset[int]:
+    """The targets that build development images, by name or command, found once per file."""
+    graph = build_graph(dockerfile)
+    return frozenset(
+        index for index in graph.targets
+        if non_shipping(dockerfile.stages[index].name) or _runs_dev_command(dockerfile, dockerfile.stages[index])
+    )
+
+
+# what a development, test or CI image runs: test runners, dev servers and file watchers,
+# project scripts with such a name part (`npm run dev`, `yarn start:watch`)
+DEV_PROGRAMS = frozenset("pytest tox nox jest vitest mocha cypress playwright nodemon ng jupyter jupyter-lab ipython".split())
+DEV_SCRIPT_PARTS = frozenset({"dev", "test", "tests", "watch", "debug"})
+CMD_WRAPPERS = frozenset({"exec", "env", "tini", "dumb-init", "--", "npx", "pnpx", "bunx"})  # run the command after them
+SCRIPT_PARTS_RE = lazy_compile(r"[-_.:]")
+
+
+def _runs_dev_command(dockerfile: Dockerfile, target: Stage) -> bool:
+    """Whether the command the target's image runs (its last `ENTRYPOINT` or `CMD` in its
+    lineage: an entry point script often runs the CMD) is one of a development
+    environment: a bare shell, an idle loop (`sleep infinity`, `tail -f
+    /dev/null`), a test runner, dev server or watcher (`pytest`, `nodemon`, `ng serve`,
+    `--reload`, `--watch`), a project script named so (`npm run dev`, `yarn test`,
+    `start:watch`) or an entry point script named so (`docker-entrypoint.dev.sh`)."""
+    last: dict[str, Instruction] = {}
+    for stage in dockerfile.lineage(target):
+        for instruction in stage.instructions:
+            if instruction.keyword in ("CMD", "ENTRYPOINT"):
+                last[instruction.keyword] = instruction
+    return any(_dev_argv(_argv(instruction)) for instruction in last.values())
+
+
+def _argv(instruction: Instruction) -> list[str]:
+    return list(instruction.exec_form) if instruction.exec_form is not None else instruction.args.split()
+
+
+def _dev_argv(argv: list[str]) -> bool:
+    """Whether an `ENTRYPOINT`/`CMD` argv is a development environment's (see `_runs_dev_command`)."""
+    while argv and argv[0].rsplit("/", 1)[-1] in CMD_WRAPPERS:
+        argv = argv[1:]
+    if not argv:
+        return False
+    program = argv[0].rsplit("/", 1)[-1]
+    if program in SHELLS:
+        script = next((argv[i + 1] for i, a in enumerate(argv[1:-1], 1) if a.startswith("-") and a.endswith("c")), None)
+        if script is None:
+            return all(a.startswith("-") for a in argv[1:])  # `bash`, `bash -l`: an interactive shell
+        return _dev_argv(script.split())
+    if program == "sleep" or (program == "tail" and "-f" in argv and "/dev/null" in argv):
+        return True
+    if program in DEV_PROGRAMS or "--reload" in argv or "--watch" in argv or non_shipping(program):
+        return True
+    call = tool_call(Command(tuple(Word(text, 0, 0) for text in argv), (), (), None, None, 0, 0, 0))  # the tool reader's view
+    if call is None:
+        return False
+    if call.action == "run" and call.verb in ("run", "run-script"):
+        script = call.packages[0].text if call.packages else ""
+    elif call.action == "run" or (call.tool.script_verbs and call.verb and call.verb not in call.tool.actions):
+        script = call.verb
+    else:
+        return False
+    return not DEV_SCRIPT_PARTS.isdisjoint(SCRIPT_PARTS_RE.split(script.lower()))
 
 
 def _named_targets(dockerfile: Dockerfile, names) -> tuple[tuple[int, ...], tuple[str, ...]]:

@@ -1,4 +1,4 @@
-"""The fixes of the package-manager rules (DFS102, DFS104-DFS108), applied to real text.
+"""The fixes of the package-manager rules (DFS102, DFS104-DFS108, DFS117, DFS118), applied to real text.
 
 Each case lints a Dockerfile with one rule, applies the edits of every fix it offers
 (sorted by start, last first), checks the text that comes out, re-parses it and checks the
@@ -76,6 +76,37 @@ CASES = [
         "DFS105",
         "# escape=`\nFROM python:3.12-slim\nRUN pip install `\n    flask\n",
         "# escape=`\nFROM python:3.12-slim\nRUN pip install --no-cache-dir `\n    flask\n",
+    ),
+    # DFS105 for the other Python installers: their flag, or the removal of their cache
+    (
+        "DFS105",
+        "FROM python:3.12-slim\nRUN uv sync --frozen\n",
+        "FROM python:3.12-slim\nRUN uv sync --no-cache --frozen\n",
+    ),
+    (
+        "DFS105",
+        "FROM python:3.12-slim\nRUN pip install poetry && poetry install --only main\n",
+        "FROM python:3.12-slim\nRUN pip install --no-cache-dir poetry && poetry install --no-cache --only main\n",
+    ),
+    (
+        "DFS105",
+        "FROM python:3.12-slim\nRUN pipenv install --system --deploy\n",
+        "FROM python:3.12-slim\nRUN pipenv install --system --deploy && rm -rf /root/.cache/pipenv\n",
+    ),
+    (
+        "DFS105",
+        "FROM python:3.12-slim\nENV PIPENV_CACHE_DIR=/var/cache/pipenv\nRUN pipenv install --system --deploy\n",
+        "FROM python:3.12-slim\nENV PIPENV_CACHE_DIR=/var/cache/pipenv\nRUN pipenv install --system --deploy && rm -rf $PIPENV_CACHE_DIR\n",
+    ),
+    (
+        "DFS105",
+        "FROM python:3.12-slim\nUSER app\nRUN pipenv install --deploy\n",
+        "FROM python:3.12-slim\nUSER app\nRUN pipenv install --deploy && rm -rf $HOME/.cache/pipenv\n",
+    ),
+    (
+        "DFS105",
+        "FROM python:3.12-slim\nRUN <<EOF\npdm sync --prod\nEOF\n",
+        "FROM python:3.12-slim\nRUN <<EOF\npdm sync --prod && pdm cache clear\nEOF\n",
     ),
     # DFS106: --no-cache after add
     (
@@ -204,6 +235,31 @@ CASES = [
 ]
 
 
+# DFS117: unsafe, the production flag after the subcommand (no build step follows)
+DEV_CASES = [
+    ("FROM node:22\nRUN npm ci\nCMD [\"node\", \"s.js\"]\n", "FROM node:22\nRUN npm ci --omit=dev\nCMD [\"node\", \"s.js\"]\n"),
+    ("FROM node:22\nRUN npm ci \\\n    --no-audit\n", "FROM node:22\nRUN npm ci --omit=dev \\\n    --no-audit\n"),
+    ("FROM node:22\nRUN <<EOF\nset -e\nnpm install\nEOF\n", "FROM node:22\nRUN <<EOF\nset -e\nnpm install --omit=dev\nEOF\n"),
+    ("FROM node:22\nRUN sh -c 'npm ci'\n", "FROM node:22\nRUN sh -c 'npm ci --omit=dev'\n"),
+    ("FROM node:22\nRUN yarn --frozen-lockfile\n", "FROM node:22\nRUN yarn --production --frozen-lockfile\n"),
+    ("FROM node:22\nRUN pnpm install --frozen-lockfile\n", "FROM node:22\nRUN pnpm install --prod --frozen-lockfile\n"),
+    ("FROM python:3.12\nENV UV_NO_CACHE=1\nRUN uv sync --frozen\n", "FROM python:3.12\nENV UV_NO_CACHE=1\nRUN uv sync --no-dev --frozen\n"),
+    ("FROM python:3.12\nRUN poetry install --no-root\n", "FROM python:3.12\nRUN poetry install --only main --no-root\n"),
+    ("FROM python:3.12\nRUN pdm install\n", "FROM python:3.12\nRUN pdm install --prod\n"),
+    ("FROM python:3.12\nRUN pipenv install --system --dev\n", "FROM python:3.12\nRUN pipenv install --system\n"),
+    ("FROM ruby:3.3\nRUN bundle install --jobs 4\n", "FROM ruby:3.3\nRUN BUNDLE_WITHOUT=development:test bundle install --jobs 4\n"),
+    ("FROM node:22\nONBUILD RUN npm ci\n", "FROM node:22\nONBUILD RUN npm ci --omit=dev\n"),
+]
+# DFS118: unsafe, drop `-e`
+EDITABLE_CASES = [
+    ("FROM python:3.12\nRUN pip install --no-cache-dir -e .\n", "FROM python:3.12\nRUN pip install --no-cache-dir .\n"),
+    ("FROM python:3.12\nRUN pip install --no-cache-dir --editable=./lib -e. flask\n", "FROM python:3.12\nRUN pip install --no-cache-dir ./lib . flask\n"),
+    ("FROM python:3.12\nRUN pip install --no-cache-dir \\\n    -e /src\n", "FROM python:3.12\nRUN pip install --no-cache-dir \\\n    /src\n"),
+    ("FROM python:3.12\nRUN uv pip install --no-cache --system -e '.[pg]'\n", "FROM python:3.12\nRUN uv pip install --no-cache --system '.[pg]'\n"),
+]
+CASES += [("DFS117", before, after) for before, after in DEV_CASES] + [("DFS118", before, after) for before, after in EDITABLE_CASES]
+
+
 @pytest.mark.parametrize("rule, before, after", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_fix(rule, before, after):
     assert findings(before, rule), "nothing to fix"
@@ -230,6 +286,23 @@ NO_FIX = [
     ("DFS107", "FROM fedora:40\nRUN if [ -x /usr/bin/dnf ]; then dnf install -y httpd; fi\n"),
     ("DFS107", "FROM fedora:40\nRUN dnf install -y httpd & wait\n"),
     ("DFS108", "FROM node:20\nRUN for d in a b; do (cd $d && npm ci); done\n"),
+    ("DFS105", "FROM python:3.12\nRUN if [ -f Pipfile ]; then pipenv install --system; fi\n"),
+    # DFS117: a build step after the install needs the development dependencies
+    ("DFS117", "FROM node:22\nRUN npm ci\nCOPY . .\nRUN npm run build\n"),
+    ("DFS117", "FROM node:22\nRUN npm ci && npx tsc -p .\n"),
+    ("DFS117", "FROM node:22 AS base\nRUN yarn install\nFROM base AS web\nRUN yarn build\nCMD [\"node\", \"s.js\"]\nFROM base\n"),
+    ("DFS117", "FROM python:3.12\nENV UV_NO_CACHE=1\nRUN uv sync --frozen && uv run pytest\n"),
+    ("DFS117", "FROM ruby:3.3\nRUN bundle install\nRUN bundle exec rake assets:precompile\n"),
+    # ... no production flag to insert, or the call already chooses its groups
+    ("DFS117", "FROM node:22\nRUN yarn install --immutable\n"),
+    ("DFS117", "FROM python:3.12\nRUN pip install --no-cache-dir -r requirements-dev.txt\n"),
+    ("DFS117", "FROM python:3.12\nRUN poetry install --no-cache --without docs\n"),
+    ("DFS117", "FROM python:3.12\nENV UV_NO_CACHE=1\nARG UV_OPTIONS\nRUN uv sync $UV_OPTIONS\n"),
+    ("DFS117", "FROM python:3.12\nRUN PIPENV_DEV=1 pipenv install --system\n"),
+    ("DFS117", "FROM ruby:3.3\nRUN sudo bundle install\n"),
+    ("DFS117", "FROM node:22\nRUN [\"npm\", \"ci\"]\n"),
+    ("DFS118", "FROM python:3.12\nRUN pip install --no-cache-dir \"-e\" .\n"),
+    ("DFS118", "FROM python:3.12\nRUN [\"pip\", \"install\", \"--no-cache-dir\", \"-e\", \".\"]\n"),
 ]
 
 

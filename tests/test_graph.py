@@ -76,3 +76,28 @@ def test_a_variable_from_may_name_several_stages():
     assert [ships(df, stage) for stage in df.stages] == [True, True, True, True, True]
     assert labels(graph.targets_of(df.find_stage("base-arm64"))) == ["final"]
     assert {(df.stages[u.used].label, u.maybe) for u in graph.used_by(df.find_stage("final"))} == {("base-amd64", True), ("base-arm64", True)}
+
+
+def test_development_dockerfiles_by_name_or_folder():
+    from dfslim.graph import dev_dockerfile
+
+    for path in ("Dockerfile.dev", "app/dev.Dockerfile", "docker/development/Dockerfile", "compose/local/django/Dockerfile",
+                 ".devcontainer/Dockerfile", "devcontainer.Dockerfile", "backend/Dockerfile-test", ".ci/Dockerfile.cypress"):
+        assert dev_dockerfile(path), path
+    for path in ("Dockerfile", "-", "", "services/api/Dockerfile", "Dockerfile.prod", "tests/fixtures/rules/DFS117/a.Dockerfile"):
+        assert not dev_dockerfile(path), path
+
+
+def test_development_images_by_target_name_or_command():
+    from dfslim.graph import dev_image
+
+    df = parse("FROM node:22 AS base\nRUN npm ci\nFROM base AS lint\nCMD [\"npm\", \"run\", \"lint\"]\n")
+    assert dev_image(df, df.stages[0])  # only the last stage `lint` holds it
+    for command in ('["npm", "run", "dev"]', '["/bin/bash"]', "sleep infinity", '["uvicorn", "app:app", "--reload"]', '["yarn", "test"]'):
+        df = parse(f"FROM node:22\nRUN npm ci\nCMD {command}\n")
+        assert dev_image(df, df.stages[0]), command
+    for command in ('["npm", "start"]', '["node", "server.js"]', '["sh", "/start.sh"]', "gunicorn app:app"):
+        df = parse(f"FROM node:22\nRUN npm ci\nCMD {command}\n")
+        assert not dev_image(df, df.stages[0]), command
+    df = parse("FROM node:22 AS base\nRUN npm ci\nFROM base AS api\nCMD [\"node\", \"s.js\"]\nFROM base AS dev\nCMD [\"npm\", \"run\", \"dev\"]\nFROM base\n")
+    assert not dev_image(df, df.stages[0])  # `api` and the last stage ship it

@@ -26,6 +26,9 @@ def only(text: str, rule: str):
 
 # (rule, Dockerfile, the instruction's first line, the focus line, text the focus line holds)
 FOCUS = [
+    ("DFS105", "FROM python:3.12\nRUN apt-get update \\\n    && poetry install --only main\n", 2, 3, "poetry install"),
+    ("DFS117", "FROM node:22\nRUN apt-get update \\\n    && npm ci \\\n    && rm -rf /var/lib/apt/lists/*\n", 2, 3, "npm ci"),
+    ("DFS118", "FROM python:3.12\nRUN <<EOF\nset -e\npip install --no-cache-dir -e .\nEOF\n", 2, 4, "pip install"),
     ("DFS109", "FROM debian\nRUN wget -O /tmp/a.tgz https://x/a.tgz && tar -xzf /tmp/a.tgz -C /opt\nRUN set -e; \\\n    # the archive\n    rm -f /tmp/a.tgz\n", 3, 5, "rm -f"),
     ("DFS110", "FROM debian\nCOPY . /app\nRUN set -e \\\n    && echo hi \\\n    && chown -R app /app\n", 3, 5, "chown"),
     ("DFS112", "FROM python:3.12-slim\nRUN apt-get update \\\n    && apt-get install -y curl \\\n    && apt-get install -y gcc\nCMD [\"python\", \"app.py\"]\n", 2, 4, "apt-get install -y gcc"),
@@ -160,3 +163,23 @@ def test_dfs112_names_only_the_targets_that_are_not_build_environments():
     )
     finding = only(text, "DFS112")
     assert finding.targets == ("api",) and finding.message.endswith("(in target api)")
+
+
+def test_dev_dependency_messages_say_what_brings_them_and_what_to_write():
+    finding = only("FROM node:22\nRUN npm ci --no-audit\nCMD [\"node\", \"s.js\"]\n", "DFS117")
+    assert finding.message == "`npm ci` installs the development dependencies into the image too"
+    assert "`npm ci --omit=dev --no-audit`" in finding.suggestion and not finding.fix.safe
+    finding = only("FROM python:3.12\nRUN pip install --no-cache-dir -r requirements.txt -r requirements/test.txt\n", "DFS117")
+    assert finding.message.endswith("(`-r requirements/test.txt`)") and finding.fix is None
+    finding = only("FROM node:22\nRUN npm ci\nCOPY . .\nRUN npm run build\n", "DFS117")
+    assert "the build step on line 4 (`npm run build`)" in finding.suggestion and "`npm ci --omit=dev`" in finding.suggestion
+    # a base that a lint image is also built FROM: the finding is about the app
+    finding = only("FROM node:22 AS base\nRUN npm ci\nFROM base AS app\nCMD [\"node\", \"s.js\"]\nFROM base AS lint\n", "DFS117")
+    assert finding.targets == ("app",)
+
+
+def test_python_cache_messages_name_every_installer():
+    finding = only("FROM python:3.12\nRUN pip install poetry && poetry install --only main\n", "DFS105")
+    assert finding.message == "pip and poetry keep their download caches in the image"
+    finding = only("FROM python:3.12\nRUN pdm install --prod\n", "DFS105")
+    assert "append `&& pdm cache clear`" in finding.suggestion and "/root/.cache/pdm" in finding.suggestion

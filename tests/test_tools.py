@@ -78,3 +78,62 @@ def test_not_a_tool():
     assert tool_call(command("echo", "apt-get", "install")) is None
     assert tool_call(command("python3", "-m", "venv", "/v")) is None
     assert tool_call(command("python3", "app.py")) is None
+
+
+def test_settings_given_as_options():
+    npm = tool_call(command("npm", "ci", "--omit", "dev"))
+    assert npm.given("--omit") == ["dev"] and npm.selects(npm.tool.production_options)
+    assert tool_call(command("npm", "ci", "--omit=dev")).selects(("--omit=dev",))
+    assert not tool_call(command("npm", "ci", "--omit=optional")).selects(("--omit=dev",))
+    assert not tool_call(command("npm", "install", "--production=false")).selects(("--production",))
+    assert tool_call(command("npm", "install", "--production=false")).selects(("--production=false",))
+    poetry = tool_call(command("poetry", "install", "--only", "main"))
+    assert poetry.selects(("--only=main",)) and tool_call(command("poetry", "install", "--only=main")).selects(("--only=main",))
+    assert tool_call(command("poetry", "install", "--without", "dev,docs")).selects(("--without=dev",))
+    assert tool_call(command("poetry", "install", "--with", "docs")).selects(("--with={dev}",))
+    assert not tool_call(command("poetry", "install", "--with", "postgres")).selects(("--with={dev}",))
+    assert tool_call(command("uv", "sync", "--only-group", "prod")).selects(("--only-group=*",))
+    assert tool_call(command("pnpm", "install", "-P")).selects(("-P",))
+    pip = tool_call(command("pip", "install", "-rrequirements-dev.txt", "-r", "requirements.txt"))
+    assert pip.given("-r") == ["requirements-dev.txt", "requirements.txt"] and pip.selects(("-r={dev}",))
+
+
+def test_list_options_take_the_words_after_them():
+    bundle = tool_call(command("bundle", "install", "--without", "development", "test", "--jobs", "4"))
+    assert bundle.given("--without") == ["development test"]
+    assert bundle.selects(("--without=development test",)) and bundle.packages == ()
+    assert not tool_call(command("bundle", "install", "--without", "development")).selects(("--without=development test",))
+    assert tool_call(command("bundle")).action == "install"
+
+
+def test_config_settings_extras_and_option_words():
+    assert tool_call(command("bundle", "config", "set", "--local", "without", "development test")).setting == ("without", "development test")
+    assert tool_call(command("npm", "config", "set", "omit=dev")).setting == ("omit", "dev")
+    assert tool_call(command("npm", "set", "production", "true")).setting == ("production", "true")
+    assert tool_call(command("bundle", "config", "get", "without")).setting is None
+    assert tool_call(command("npm", "install")).setting is None
+    assert tool_call(command("pip", "install", "-e", ".[dev,test]", "flask[async]")).extras == ("async", "dev", "test")
+    found = tool_call(command("pip", "install", "-e", ".", "--editable=./b", "-e./c")).option_words("-e", "--editable")
+    assert [(use.name, use.option.text, use.value is not None, use.text) for use in found] == [
+        ("-e", "-e", True, "."), ("--editable", "--editable=./b", False, "./b"), ("-e", "-e./c", False, "./c")
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, dev",
+    [
+        ("requirements-dev.txt", True), ("requirements/test.txt", True), ("test_requirements.txt", True),
+        ("docs/requirements.txt", True), ("requirements.testing.txt", True), ("requirements.txt", False),
+        ("requirements-devops.txt", False), ("/home/dev/app/requirements.txt", False), ("/dev/stdin", False),
+    ],
+)
+def test_development_names(name, dev):
+    assert tools.dev_name(name) is dev
+
+
+def test_setting_values():
+    assert tools.setting_matches("UV_NO_DEV", "1") and not tools.setting_matches("UV_NO_DEV", "0")
+    assert not tools.setting_matches("UV_NO_DEV", "")
+    assert tools.setting_matches("NODE_ENV=production", "production") and not tools.setting_matches("NODE_ENV=production", "staging")
+    assert tools.setting_matches("BUNDLE_WITHOUT=development test", "test:development:staging")
+    assert not tools.setting_matches("BUNDLE_WITHOUT=development test", "development")

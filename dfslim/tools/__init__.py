@@ -17,12 +17,11 @@ import importlib
 from dfslim.model import Command, Word
 from dfslim.regex import lazy_compile
 from dfslim.shell import command_memo, has_option, subcommand, unwrap
-from dfslim.tools.spec import Tool, ToolCall
+from dfslim.tools.spec import Tool, ToolCall, dev_name, setting_matches
 
 __all__ = [
-    "INSTALLING", "SYSTEM_FAMILIES", "Tool", "ToolCall", "declared_tools", "family_tools", "installed_packages", "package_name",
-    "program_names",
-    "removed_packages", "tool_action", "tool_call",
+    "INSTALLING", "SYSTEM_FAMILIES", "Tool", "ToolCall", "declared_tools", "dev_name", "family_tools", "installed_packages",
+    "package_name", "program_names", "removed_packages", "setting_matches", "tool_action", "tool_call",
 ]
 
 _MODULES = ("apt", "apk", "rpm", "zypper", "pip", "uv", "poetry", "pipenv", "pdm", "npm", "yarn", "pnpm", "gem")

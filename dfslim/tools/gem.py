@@ -7,6 +7,7 @@ from dfslim.tools.spec import Tool
 GEM = Tool(
     name="gem",
     family="ruby",
+    ecosystem="ruby",
     programs=frozenset({"gem"}),
     value_options=frozenset({
         "-i", "--install-dir", "-n", "--bindir", "-s", "--source", "-P", "--trust-policy", "--platform",
@@ -20,9 +21,21 @@ GEM = Tool(
 BUNDLE = Tool(
     name="bundle",
     family="ruby",
+    ecosystem="ruby",
     programs=frozenset({"bundle", "bundler"}),
     value_options=frozenset({"--without", "--with", "--path", "--gemfile", "--jobs", "-j", "--retry"}),
     actions={"install": "install", "update": "upgrade", "config": "config", "exec": "run", "clean": "clean"},
+    bare="install",  # `bundle` alone installs
+    info_options=("--version", "-v", "--help", "-h"),
     fills=frozenset({"install", "upgrade"}),
+    list_options=frozenset({"--without", "--with"}),
+    # every group is installed unless left out by the `without` setting
+    # (https://bundler.io/man/bundle-config.1.html, read 2025)
+    project_installs=frozenset({"install"}),
+    production_options=("--without=development test",),
+    production_variables=("BUNDLE_WITHOUT=development test",),
+    production_config=("without=development test",),
+    production_assignment="BUNDLE_WITHOUT=development:test",
+    build_programs=frozenset({"rake", "rails"}),
 )
 TOOLS = (GEM, BUNDLE)

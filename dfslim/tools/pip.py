@@ -17,10 +17,16 @@ VALUE_OPTIONS = frozenset({
     "--keyring-provider",
 })
 NO_CACHE = "--no-cache-dir"
+# programs of a Python project's development dependencies that build or check it
+BUILD_PROGRAMS = frozenset("pytest py.test tox nox mkdocs sphinx-build mypy ruff flake8 pylint black".split())
+# development requirements: a requirements file or a dependency group (pip 25.1+) with a
+# development name (`requirements-dev.txt`, `--group test`)
+DEV_REQUIREMENTS = ("-r={dev}", "--requirement={dev}", "--group={dev}")
 
 TOOL = Tool(
     name="pip",
     family="pip",
+    ecosystem="python",
     program_pattern=r"pip(\d+(\.\d+)*)?",
     python_module="pip",
     value_options=VALUE_OPTIONS,
@@ -48,5 +54,10 @@ TOOL = Tool(
     cache_query="pip cache dir",
     mount="/root/.cache/pip",
     insecure_options=(("--trusted-host", True, "accepts any certificate (or plain http) from that host"),),
+    project_installs=frozenset({"install"}),
+    dev_by_default=False,
+    dev_options=DEV_REQUIREMENTS,
+    dev_extras=True,
+    build_programs=BUILD_PROGRAMS,
 )
 

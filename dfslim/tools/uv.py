@@ -16,6 +16,7 @@ VALUE_OPTIONS = frozenset({
 })
 CACHE = dict(
     family="uv",
+    ecosystem="python",
     fills=frozenset({"install", "sync", "add", "run", "tool"}),
     caches=("~/.cache/uv",),
     cache_variables=("UV_CACHE_DIR",),
@@ -33,6 +34,11 @@ PIP = Tool(
     name="uv pip",
     value_options=VALUE_OPTIONS | pip.VALUE_OPTIONS,
     actions={"install": "install", "sync": "sync", "uninstall": "remove", "compile": "compile"},
+    project_installs=frozenset({"install"}),
+    dev_by_default=False,
+    dev_options=pip.DEV_REQUIREMENTS + ("--extra={dev}",),
+    dev_extras=True,
+    build_programs=pip.BUILD_PROGRAMS,
     **CACHE,
 )
 
@@ -55,5 +61,13 @@ TOOL = Tool(
     compound={"cache": {"clean": "clean", "clear": "clean", "prune": "clean"}},
     cleans=frozenset({("cache", "clean"), ("cache", "clear")}),
     nested={"pip": PIP},
+    # the `dev` dependency group is synced unless left out
+    # (https://docs.astral.sh/uv/concepts/projects/dependencies/#development-dependencies, read 2025)
+    project_installs=frozenset({"sync"}),
+    production_options=("--no-dev", "--only-group=*", "--no-default-groups", "--no-group=dev"),
+    production_variables=("UV_NO_DEV",),
+    dev_options=("--dev", "--only-dev", "--all-groups", "--group={dev}", "--only-group={dev}", "--extra={dev}"),
+    production_flag="--no-dev",
+    build_programs=pip.BUILD_PROGRAMS,
     **CACHE,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dfslim.tools import npm
 from dfslim.tools.spec import Tool
 
 VALUE_OPTIONS = frozenset({
@@ -20,6 +21,7 @@ BERRY_FILES = frozenset({".yarnrc.yml", ".yarn", ".pnp.cjs"})
 TOOL = Tool(
     name="yarn",
     family="yarn",
+    ecosystem="node",
     programs=frozenset({"yarn"}),
     value_options=VALUE_OPTIONS,
     actions={
@@ -37,7 +39,8 @@ TOOL = Tool(
         "run": "run",
         "build": "run",
     },
-    compound={"global": {"add": "add", "remove": "remove"}, "cache": {"clean": "clean"}},
+    # `yarn workspaces focus --production` (Yarn 2+) drops the devDependencies
+    compound={"global": {"add": "add", "remove": "remove"}, "cache": {"clean": "clean"}, "workspaces": {"focus": "prune"}},
     bare="install",  # `yarn` alone installs
     info_options=("--version", "-v", "--help", "-h"),
     cleans=frozenset({("cache", "clean")}),
@@ -53,4 +56,18 @@ TOOL = Tool(
     clean="yarn cache clean",
     cache_query="yarn cache dir",
     mount="/usr/local/share/.cache/yarn",
+    # devDependencies: Yarn 1 leaves them out with `--production` (`--prod`) or when
+    # NODE_ENV is `production` (https://classic.yarnpkg.com/en/docs/cli/install, read 2025);
+    # Yarn 2+ has no such option (`yarn workspaces focus --production` instead)
+    project_installs=frozenset({"install"}),
+    production_options=("--production", "--prod"),
+    production_variables=("NODE_ENV=production",),
+    production_config=("production",),
+    dev_options=("--production=false", "--prod=false"),
+    production_flag="--production",
+    flagless_with=BERRY_OPTIONS,
+    prunes=frozenset({"prune"}),
+    dependency_folders=npm.NODE_MODULES,
+    script_verbs=True,  # `yarn lint` runs the `lint` script
+    build_programs=npm.BUILD_PROGRAMS,
 )
