@@ -36,6 +36,8 @@ from dfslim.effects import (
     is_rm,
     last_index,
     mounts,
+    package_names,
+    packages_kept,
     path_below,
     removes,
     resolve_path,
@@ -43,10 +45,15 @@ from dfslim.effects import (
     trigger_workdirs,
     workdirs,
 )
+from dfslim.fetched import INTERPRETERS_RE, Fetched, Use, decompressed_to_file, downloads_anything, file_use, follow_downloads, names_file, next_command, normal, pipe_consumer, stream_use
 from dfslim.graph import (
     BuildGraph,
+    build_environment,
     build_graph,
     earlier_in_lineage,
+    image_command,
+    non_shipping,
+    non_shipping_file,
     posix_shell,
     posix_shells,
     shell_in_effect,
@@ -70,20 +77,20 @@ from dfslim.tools import (
     tool_call,
 )
 from dfslim.tools.download import Download, download
-from dfslim.tools.urls import is_loopback, url_host
+from dfslim.tools.urls import is_loopback, url_basename, url_host
 from dfslim.values import arg_span, arg_words, assignments, expand, split_words, unquote
 
 __all__ = [
-    "INSTALLING", "KNOWN_INSTRUCTIONS", "LEADING_KEYWORDS", "SHELLS", "SKIPPED_COMMANDS", "UNKNOWN_WORKDIR", "BuildGraph", "Caches", "Command", "Comment", "CopyWrites",
+    "INSTALLING", "INTERPRETERS_RE", "Fetched", "Use", "decompressed_to_file", "downloads_anything", "file_use", "follow_downloads", "names_file", "next_command", "normal", "pipe_consumer", "stream_use", "KNOWN_INSTRUCTIONS", "LEADING_KEYWORDS", "SHELLS", "SKIPPED_COMMANDS", "UNKNOWN_WORKDIR", "BuildGraph", "Caches", "Command", "Comment", "CopyWrites",
     "Dockerfile", "Download", "Edit", "Fix", "Flag", "Heredoc", "Instruction", "Meta", "ParseError",
     "Removals", "Script", "Severity", "Stage", "Tool", "ToolCall", "Violation", "Word", "append_at_end",
-    "arg_span", "arg_words", "assignments", "build_graph", "cache_mounted", "caches_kept", "cleanup_commands", "clears_apt_lists", "command_dirs", "copy_paths",
+    "arg_span", "arg_words", "assignments", "build_environment", "build_graph", "cache_mounted", "caches_kept", "cleanup_commands", "clears_apt_lists", "command_dirs", "copy_paths",
     "copy_writes", "created_paths", "declared_tools", "download", "family_tools", "earlier_in_lineage", "env_value", "expand", "expanded", "find_exec",
-    "has_option", "home_paths", "insert_option", "installed_packages", "is_loopback", "is_rm",
-    "last_index", "mounts", "option_value", "package_name", "path_below", "posix_shell",
+    "has_option", "home_paths", "image_command", "non_shipping", "non_shipping_file", "insert_option", "installed_packages", "is_loopback", "is_rm",
+    "last_index", "mounts", "option_value", "package_name", "package_names", "packages_kept", "path_below", "posix_shell",
     "posix_shells", "program_names", "removed_packages", "removes", "resolve_path", "shell_in_effect", "shell_program",
     "ships", "spell", "split_words", "subcommand", "substitutions", "tokenize", "tool_action", "tool_call",
-    "tool_paths", "trigger_workdirs", "unquote", "unwrap", "url_host", "user_in_effect", "workdirs",
+    "tool_paths", "trigger_workdirs", "unquote", "unwrap", "url_basename", "url_host", "user_in_effect", "workdirs",
 ]
 
 CATEGORIES = ("size", "security", "correctness")
