@@ -32,6 +32,7 @@ FOCUS = [
     ("DFS113", "FROM debian\nRUN apt-get update \\\n    && wget -q https://x/t.tar.gz \\\n    && tar -xzf t.tar.gz -C /opt\n", 2, 3, "wget"),
     ("DFS114", "FROM debian\nRUN <<EOF\nset -e\nuseradd -u 1000001 app\nEOF\n", 2, 4, "useradd"),
     ("DFS115", "FROM golang:1.22 AS b\nRUN go build -o /out/app .\nFROM alpine:3.20\nCOPY --from=b \\\n    / \\\n    /rootfs/\n", 4, 5, "/"),
+    ("DFS119", "FROM python:3.12-slim\nRUN apt-get update \\\n    && apt-get install -y libpq5 \\\n    && apt-get install -y vim\nCMD [\"python\", \"app.py\"]\n", 2, 4, "apt-get install -y vim"),
     ("DFS202", "FROM alpine:3.20\nADD --chown=1:1 \\\n    app.py /app/\n", 2, 2, "ADD"),
     ("DFS203", "FROM alpine:3.20\nADD --chown=1:1 \\\n    https://example.com/tool \\\n    /usr/local/bin/tool\n", 2, 3, "https://example.com/tool"),
     ("DFS205", "FROM debian\nRUN apt-get update \\\n    && curl -fsSL https://x/setup \\\n    | bash -\n", 2, 3, "curl"),
@@ -160,3 +161,37 @@ def test_dfs112_names_only_the_targets_that_are_not_build_environments():
     )
     finding = only(text, "DFS112")
     assert finding.targets == ("api",) and finding.message.endswith("(in target api)")
+
+
+# ------------------------------------------------------------------ DFS119: the suggested lines
+
+
+def test_dfs119_suggests_a_debug_target_built_from_the_shipped_one():
+    text = (
+        "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y libpq5 vim strace && rm -rf /var/lib/apt/lists/*\n"
+        "USER app\nCMD [\"gunicorn\", \"app:app\"]\n"
+    )
+    finding = only(text, "DFS119")
+    assert finding.message.startswith("`vim` and `strace` are installed into the shipped image")
+    assert finding.savings_bytes is None  # no measured size table for these packages yet
+    lines = finding.suggestion.splitlines()
+    assert lines[0] == "name the shipped stage (`FROM python:3.12-slim AS app`),"
+    assert lines[2:7] == [
+        "FROM app AS debug",
+        "USER root",
+        "RUN apt-get update && apt-get install -y --no-install-recommends vim strace && rm -rf /var/lib/apt/lists/*",
+        "USER app",
+        "FROM app",
+    ]
+
+
+def test_dfs119_a_target_that_is_not_the_last_gets_its_own_debug_stage():
+    text = (
+        "FROM alpine:3.20 AS api\nRUN apk add --no-cache htop\nENTRYPOINT [\"/api\"]\n"
+        "FROM alpine:3.20 AS web\nENTRYPOINT [\"/web\"]\n"
+    )
+    finding = only(text, "DFS119")
+    assert finding.targets == ("api",)
+    assert "FROM api AS api-debug\nRUN apk add --no-cache htop\n" in finding.suggestion
+    assert "FROM api\n" not in finding.suggestion + "\n"
+
