@@ -39,6 +39,8 @@ from dfslim.effects import (
     is_rm,
     last_index,
     mounts,
+    package_names,
+    packages_kept,
     path_below,
     piped_into_shell,
     removes,
@@ -47,13 +49,17 @@ from dfslim.effects import (
     trigger_workdirs,
     workdirs,
 )
+from dfslim.fetched import INTERPRETERS_RE, Fetched, Use, decompressed_to_file, downloads_anything, file_use, follow_downloads, names_file, next_command, normal, pipe_consumer, stream_use
 from dfslim.graph import (
     BuildGraph,
+    build_environment,
     build_graph,
     dev_image,
     dev_target,
     earlier_in_lineage,
     non_shipping,
+    image_command,
+    non_shipping_file,
     posix_shell,
     posix_shells,
     runs_as_root,
@@ -93,26 +99,29 @@ from dfslim.tools import (
     tool_call,
 )
 from dfslim.tools.download import Download, download
-from dfslim.tools.urls import is_loopback, url_host
+from dfslim.tools.urls import is_loopback, url_basename, url_host
 from dfslim.values import arg_span, arg_words, assignments, expand, split_words, unquote
 
 __all__ = [
-    "CATEGORIES", "INSTALLING", "KNOWN_INSTRUCTIONS", "LEADING_KEYWORDS", "SHELLS",
-    "SKIPPED_COMMANDS", "UNKNOWN_WORKDIR", "BuildGraph", "Caches", "Command", "Comment",
-    "CopyWrites", "Dockerfile", "Download", "Edit", "Fix", "Flag", "Heredoc", "Instruction", "Meta",
-    "ParseError", "Removals", "Script", "Severity", "Stage", "Tool", "ToolCall", "Violation",
-    "Word", "append_at_end", "apt_lists_reused", "arg_span", "arg_words", "assignments", "at_level",
-    "build_graph", "cache_mounted", "caches_kept", "cleanup_commands", "clears_apt_lists",
-    "command_dirs", "copy_paths", "copy_writes", "created_paths", "declared_tools", "dev_image",
-    "dev_name", "dev_target", "download", "earlier_in_lineage", "env_selects", "env_value",
-    "expand", "expanded", "family_tools", "fetches_apt_lists", "find_exec", "has_option",
-    "home_paths", "insert_option", "installed_packages", "is_loopback", "is_rm", "last_index",
-    "mounts", "next_in_line", "non_shipping", "option_value", "package_name", "path_below",
+    "CATEGORIES", "INSTALLING", "INTERPRETERS_RE", "KNOWN_INSTRUCTIONS", "LEADING_KEYWORDS",
+    "SHELLS", "SKIPPED_COMMANDS", "UNKNOWN_WORKDIR", "BuildGraph", "Caches", "Command", "Comment",
+    "CopyWrites", "Dockerfile", "Download", "Edit", "Fetched", "Fix", "Flag", "Heredoc",
+    "Instruction", "Meta", "ParseError", "Removals", "Script", "Severity", "Stage", "Tool",
+    "ToolCall", "Use", "Violation", "Word", "append_at_end", "apt_lists_reused", "arg_span",
+    "arg_words", "assignments", "at_level", "build_environment", "build_graph", "cache_mounted",
+    "caches_kept", "cleanup_commands", "clears_apt_lists", "command_dirs", "copy_paths",
+    "copy_writes", "created_paths", "declared_tools", "decompressed_to_file", "dev_image",
+    "dev_name", "dev_target", "download", "downloads_anything", "earlier_in_lineage", "env_selects",
+    "env_value", "expand", "expanded", "family_tools", "fetches_apt_lists", "file_use", "find_exec",
+    "follow_downloads", "has_option", "home_paths", "image_command", "insert_option",
+    "installed_packages", "is_loopback", "is_rm", "last_index", "mounts", "names_file",
+    "next_command", "next_in_line", "non_shipping", "non_shipping_file", "normal", "option_value",
+    "package_name", "package_names", "packages_kept", "path_below", "pipe_consumer",
     "piped_into_shell", "posix_shell", "posix_shells", "program_names", "removed_packages",
     "removes", "resolve_path", "runs_as_root", "setting_matches", "shell_in_effect",
-    "shell_program", "ships", "spell", "split_words", "subcommand", "substitutions", "tokenize",
-    "tool_action", "tool_call", "tool_paths", "trigger_workdirs", "unquote", "unwrap", "url_host",
-    "user_in_effect", "workdirs",
+    "shell_program", "ships", "spell", "split_words", "stream_use", "subcommand", "substitutions",
+    "tokenize", "tool_action", "tool_call", "tool_paths", "trigger_workdirs", "unquote", "unwrap",
+    "url_basename", "url_host", "user_in_effect", "workdirs",
 ]
 
 CATEGORIES = ("size", "security", "correctness")

@@ -2,7 +2,8 @@
 
 The mounts of a RUN and what they keep out of the layer, the paths `rm` deletes, the
 variables a command sees (`ENV`/`ARG`, `export`, `NAME=value cmd`), the working directory
-of each command, and the paths a COPY/ADD or a RUN command writes. Tool knowledge comes
+of each command, the paths a COPY/ADD or a RUN command writes, and the system packages a
+RUN installs and keeps. Tool knowledge comes
 from `dfslim.tools`; the shell's words from `dfslim.shell`.
 """
 
@@ -18,8 +19,7 @@ from dfslim.graph import runs_as_root, user_in_effect
 from dfslim.model import Command, Instruction
 from dfslim.regex import lazy_compile
 from dfslim.shell import SHELLS, has_option, unwrap
-from dfslim.tools import tool_call
-from dfslim.tools import apt
+from dfslim.tools import apt, installed_packages, package_name, removed_packages, tool_call
 from dfslim.tools.apt import LISTS as APT_LISTS
 from dfslim.tools.download import download
 from dfslim.tools.spec import FALSE_VALUES, setting_matches
@@ -588,3 +588,71 @@ def _empties(command: Command, tool) -> bool:
         return True  # `rm -rf "$(pip cache dir)"`
     call = tool_call(command)
     return call is not None and call.tool.family == tool.family and call.cleans_cache
+
+
+# ---------------------------------------------------------------------------- system packages kept
+
+
+def packages_kept(instruction: Instruction, wanted) -> dict[str, tuple[str, int]]:
+    """The system packages a RUN installs (`apt-get install`, `apk add`, `dnf install`,
+    `zypper in`...) that `wanted(name)` selects and that no later command of the same RUN
+    removes: {bare name: (tool name, index of the installing command)}, in install order.
+
+    A removal is `apt-get purge`/`remove` of the name or of a glob matching it, `apk del`
+    of the name or of the `--virtual` package holding it, `dnf remove`, `zypper rm`, and
+    `apt-mark auto` of it (`'.*'` too) followed by an autoremove. Lists in a variable are
+    read through `expanded`; a name dfslim cannot read is never kept, and removing the
+    same variable clears it."""
+    commands = instruction.script.commands
+    pending: dict[str, tuple[str, str | None, int]] = {}  # name -> (tool, apk virtual, command index)
+    auto: set[str] = set()  # pending apt names `apt-mark auto` marked as removable
+    for index, command in enumerate(commands):
+        call = tool_call(command)
+        if call is None:
+            continue
+        if call.name == "apt-mark":
+            _apt_mark(call, pending, auto)
+            continue
+        virtual = (call.values("--virtual", "-t") or [None])[0] if call.name == "apk" else None
+        for word in installed_packages(command):
+            for name in package_names(instruction, commands, index, word.text):
+                if "$" in name or wanted(name):
+                    pending[name] = (call.name, virtual, index)
+                    auto.discard(name)
+        removed = [name for word in removed_packages(command) for name in package_names(instruction, commands, index, word.text)]
+        for name, (_tool, held_by, _index) in list(pending.items()):
+            if any(fnmatch.fnmatchcase(name, pattern) or pattern == held_by for pattern in removed):
+                del pending[name]
+        if call.name == "apt" and _auto_removes(call):
+            for name in auto & set(pending):
+                del pending[name]
+    return {name: (tool, index) for name, (tool, _virtual, index) in pending.items() if "$" not in name}
+
+
+def package_names(instruction: Instruction, commands, index: int, text: str) -> list[str]:
+    """The bare names a package argument of `commands[index]` stands for: `vim=2:9.0*` ->
+    `vim`, `$BUILD_DEPS` -> its words, `@development-tools` and `"Development Tools"` (dnf
+    groups) -> `development-tools`."""
+    if text.startswith("@"):
+        return [text[1:].lower().replace(" ", "-")]
+    if " " in text and "$" not in text:
+        return [text.lower().replace(" ", "-")]
+    return [package_name(part) for part in expanded(instruction, commands, index, text).split()]
+
+
+def _apt_mark(call, pending, auto) -> None:
+    """`apt-mark auto '.*'` (or names) marks pending apt packages as removable by an
+    autoremove; `apt-mark manual NAME` takes one back."""
+    names = [word.text for word in call.packages]
+    apt = {name for name, details in pending.items() if details[0] == "apt"}
+    if call.action == "auto":
+        if not names or any(char in name for name in names for char in "*$^[?"):  # `xargs apt-mark auto`: all
+            auto |= apt
+        else:
+            auto |= apt & {package_name(name) for name in names}
+    elif call.action == "manual":
+        auto -= {package_name(name) for name in names}
+
+
+def _auto_removes(call) -> bool:
+    return call.action == "autoremove" or (call.action == "remove" and call.has("--auto-remove", "--autoremove"))

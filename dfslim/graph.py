@@ -24,7 +24,7 @@ from dfslim.model import Command, Dockerfile, Instruction, Stage, Word
 from dfslim.regex import lazy_compile
 from dfslim.shell import SHELLS
 from dfslim.tools import tool_call
-from dfslim.values import expand
+from dfslim.values import expand, split_words, unquote
 
 WINDOWS_IMAGE_RE = lazy_compile(
     r"(^|/)(windows|windowsservercore|nanoserver|servercore)([:/@-]|$)|mcr\.microsoft\.com/(windows|powershell|dotnet/framework)",
@@ -47,6 +47,7 @@ class Use(NamedTuple):
 # stage names, or parts of them, that mark a stage no one ships (`unit-test`, `dev_server`)
 NON_SHIPPING = frozenset("test tests testing dev devel develop development debug lint ci local docs check".split())
 NAME_PARTS_RE = lazy_compile(r"[-_.]")
+FILE_WORDS = frozenset({"dockerfile", "containerfile"})
 VARIABLE_RE = lazy_compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -196,10 +197,6 @@ def _runs_dev_command(dockerfile: Dockerfile, target: Stage) -> bool:
     return any(_dev_argv(_argv(instruction)) for instruction in last.values())
 
 
-def _argv(instruction: Instruction) -> list[str]:
-    return list(instruction.exec_form) if instruction.exec_form is not None else instruction.args.split()
-
-
 def _dev_argv(argv: list[str]) -> bool:
     """Whether an `ENTRYPOINT`/`CMD` argv is a development environment's (see `_runs_dev_command`)."""
     while argv and argv[0].rsplit("/", 1)[-1] in CMD_WRAPPERS:
@@ -226,6 +223,19 @@ def _dev_argv(argv: list[str]) -> bool:
     else:
         return False
     return not DEV_SCRIPT_PARTS.isdisjoint(SCRIPT_PARTS_RE.split(script.lower()))
+
+
+def non_shipping_file(path: str) -> bool:
+    """Whether a Dockerfile's own path marks the whole file as a development, test or
+    debug image: a non-shipping part in its name besides the word Dockerfile
+    (`Dockerfile.dev`, `Dockerfile-debug`, `test.Dockerfile`, `Containerfile_local`), or a
+    `.devcontainer` folder, or cookiecutter-django's `compose/local/` (its development
+    images). Other folders do not count: `~/dev/project/Dockerfile` ships."""
+    parts = path.replace("\\", "/").lower().split("/")
+    folders = parts[:-1]
+    if ".devcontainer" in folders or any(a == "compose" and b == "local" for a, b in zip(folders, folders[1:])):
+        return True
+    return any(part in NON_SHIPPING for part in NAME_PARTS_RE.split(parts[-1]) if part not in FILE_WORDS)
 
 
 def _named_targets(dockerfile: Dockerfile, names) -> tuple[tuple[int, ...], tuple[str, ...]]:
@@ -398,3 +408,64 @@ def _posix_shells(dockerfile: Dockerfile) -> Mapping[int, bool]:
                 shell = instruction.exec_form or ()
         last_shell[stage.index] = shell
     return MappingProxyType(found)
+
+
+# ---------------------------------------------------------------------------- what a target's image runs
+
+# What a build or development environment runs: it ships its tools on purpose.
+ENVIRONMENT_COMMANDS = SHELLS | frozenset(
+    "make cmake ninja gcc g++ cc clang go cargo rustc mvn gradle lein sbt ant bazel tox pytest sleep".split()
+)
+# Interactive interpreters: an image whose command is a bare REPL is a language environment.
+REPLS = frozenset("python python2 python3 node irb pry ghci iex erl jshell julia R clj clojure repl php scala swift".split())
+PYTHON_RE = lazy_compile(r"python[0-9.]*")
+LAUNCHERS = frozenset({"exec", "env", "tini", "dumb-init", "--"})
+
+
+def image_command(dockerfile: Dockerfile, target: Stage) -> list[str] | None:
+    """The argv the image of `target` runs, from the last `ENTRYPOINT`/`CMD` of its
+    lineage: the `CMD` behind an entrypoint script (`docker-entrypoint.sh`), the words of
+    `sh -c "..."`, without `exec`, `env`, `tini`, `dumb-init`; None when it sets neither."""
+    last = {}
+    for stage in dockerfile.lineage(target):
+        for instruction in stage.instructions:
+            if instruction.keyword in ("CMD", "ENTRYPOINT"):
+                last[instruction.keyword] = instruction
+    instruction = last.get("ENTRYPOINT") or last.get("CMD")
+    if "ENTRYPOINT" in last and "CMD" in last and "entrypoint" in _argv(last["ENTRYPOINT"])[0].lower():
+        instruction = last["CMD"]  # `ENTRYPOINT ["docker-entrypoint.sh"]` runs the CMD
+    if instruction is None:
+        return None
+    argv = _argv(instruction)
+    if len(argv) > 2 and argv[0].rsplit("/", 1)[-1] in SHELLS and argv[1].startswith("-") and "c" in argv[1]:
+        argv = argv[2].split()  # `sh -c "python app.py"`: the program is python
+    while argv and argv[0].rsplit("/", 1)[-1] in LAUNCHERS:
+        argv = argv[1:]
+    return argv
+
+
+def build_environment(dockerfile: Dockerfile, target: Stage) -> bool:
+    """Whether the image of `target` is a build or development environment, which ships
+    its tools on purpose: the command it runs is a shell, a build tool, a bare REPL or an
+    idle `sleep`, or it sets none and its base image is not a language runtime (an OS or
+    toolchain image, or one dfslim has no data for)."""
+    from dfslim.images import lookup
+
+    argv = image_command(dockerfile, target)
+    if argv is None:
+        info = lookup(dockerfile.lineage(target)[0].base_resolved)
+        return info is None or info.kind != "runtime"
+    program = argv[0].rsplit("/", 1)[-1] if argv else ""
+    if "repl" in argv or "--repl" in argv:
+        return True
+    if program in REPLS or PYTHON_RE.fullmatch(program):
+        return len(argv) == 1 or argv[1:] in (["-a"], ["repl"])  # `python3`, `php -a`, `lein repl`
+    return not program or program in ENVIRONMENT_COMMANDS
+
+
+def _argv(instruction: Instruction) -> list[str]:
+    if instruction.exec_form is not None:
+        argv = list(instruction.exec_form)
+    else:
+        argv = [unquote(word) for word in split_words(instruction.args)]  # `CMD sh -c "celery worker"`
+    return argv or [""]

@@ -77,20 +77,14 @@ A deliberate choice, such as the official `php` images keeping `$PHPIZE_DEPS` fo
 `docker-php-ext-install`, is what `# dfslim: ignore=DFS112` is for.
 """
 
-import fnmatch
-import re
-
 from dfslim.api import (
-    SHELLS,
     Meta,
     Severity,
     Violation,
-    expanded,
-    installed_packages,
-    package_name,
-    removed_packages,
-    spell,
+    build_environment,
     build_graph,
+    packages_kept,
+    spell,
     tool_action,
     tool_call,
     unwrap,
@@ -111,12 +105,6 @@ BUILD_TOOLS = frozenset(
 )
 VERSIONED_RE = lazy_compile(r"(gcc|g\+\+|clang|linux-headers)-[0-9][0-9.]*|linux-headers-.+")
 DEV_RE = lazy_compile(r".+-(dev|devel)")
-# What a build or development environment runs: it ships its tools on purpose.
-ENVIRONMENT_COMMANDS = SHELLS | frozenset(
-    "make cmake ninja gcc g++ cc clang go cargo rustc mvn gradle lein sbt ant bazel tox pytest sleep".split()
-)
-# Interactive interpreters: an image whose command is a bare REPL is a language environment.
-REPLS = frozenset("python python2 python3 node irb pry ghci iex erl jshell julia R clj clojure repl php scala swift".split())
 # Official images whose default variant already ships a C toolchain (buildpack-deps based):
 # compilers added on top change nothing, the base image is the finding (DFS101).
 TOOLCHAIN_FAMILIES = frozenset("buildpack-deps gcc rust".split())
@@ -139,105 +127,14 @@ def check(dockerfile):
             continue  # a builder: it exists to hold compilers
         for target in targets:
             if target.index not in exempt:
-                exempt[target.index] = _build_environment(dockerfile, target) or _base_has_toolchain(dockerfile, target)
+                exempt[target.index] = build_environment(dockerfile, target) or _base_has_toolchain(dockerfile, target)
         shipped_with = tuple(target for target in targets if not exempt[target.index])
         if not shipped_with:
             continue
-        left = _left_installed(instruction)
+        left = packages_kept(instruction, is_build_tool)
         if left:
             # the finding is about the targets that are not build environments
             yield _violation(dockerfile, instruction, left)._replace(targets=shipped_with)
-
-
-def _left_installed(instruction):
-    """The build tools the RUN installs and does not remove: {name: (tool, command index)}."""
-    commands = instruction.script.commands
-    pending: dict[str, tuple[str, str | None, int]] = {}  # name -> (tool, apk virtual, command index)
-    auto: set[str] = set()  # pending names `apt-mark auto` marked as automatically installed
-    for index, command in enumerate(commands):
-        action = tool_call(command)
-        if action is None:
-            continue
-        if action.name == "apt-mark":
-            _apt_mark(action, pending, auto)
-            continue
-        installed = installed_packages(command)
-        virtual = (action.values("--virtual", "-t") or [None])[0] if action.name == "apk" else None
-        for word in installed:
-            for name in _names(instruction, commands, index, word.text):
-                if is_build_tool(name) or "$" in name:
-                    pending[name] = (action.name, virtual, index)
-                    auto.discard(name)
-        removed = [n for w in removed_packages(command) for n in _names(instruction, commands, index, w.text)]
-        for name, (_tool, virtual, _index) in list(pending.items()):
-            if any(fnmatch.fnmatchcase(name, pattern) or pattern == virtual for pattern in removed):
-                del pending[name]
-        if action.name == "apt" and _auto_removes(action):
-            for name in auto & set(pending):
-                del pending[name]
-    return {name: (tool, index) for name, (tool, _virtual, index) in pending.items() if "$" not in name}
-
-
-def _apt_mark(call, pending, auto) -> None:
-    """`apt-mark auto '.*'` (or names) marks pending apt packages as removable by an
-    autoremove; `apt-mark manual NAME` takes one back."""
-    names = [w.text for w in call.packages]
-    apt = {name for name, details in pending.items() if details[0] == "apt"}
-    if call.action == "auto":
-        if not names or any(ch in name for name in names for ch in "*$^[?"):  # `xargs apt-mark auto`: all
-            auto |= apt
-        else:
-            auto |= apt & {package_name(name) for name in names}
-    elif call.action == "manual":
-        auto -= {package_name(name) for name in names}
-
-
-def _names(instruction, commands, index, text):
-    if text.startswith("@"):  # a dnf group: `@development-tools`, `@"Development Tools"`
-        return [text[1:].lower().replace(" ", "-")]
-    if " " in text and "$" not in text:  # `dnf group install "Development Tools"`
-        return [text.lower().replace(" ", "-")]
-    return [package_name(part) for part in expanded(instruction, commands, index, text).split()]
-
-
-def _auto_removes(action) -> bool:
-    return action.action == "autoremove" or (action.action == "remove" and action.has("--auto-remove", "--autoremove"))
-
-
-def _build_environment(dockerfile, target) -> bool:
-    """Whether the image of `target` is a build or development environment: the `CMD` or
-    `ENTRYPOINT` it runs is a shell or a build tool, or it sets none and its base image is
-    not a language runtime (an OS or toolchain image, or one dfslim has no data for)."""
-    from dfslim.images import lookup
-
-    last = {}
-    lineage = dockerfile.lineage(target)
-    for stage in lineage:
-        for instruction in stage.instructions:
-            if instruction.keyword in ("CMD", "ENTRYPOINT"):
-                last[instruction.keyword] = instruction
-    instruction = last.get("ENTRYPOINT") or last.get("CMD")
-    if "ENTRYPOINT" in last and "CMD" in last and "entrypoint" in _argv(last["ENTRYPOINT"])[0].lower():
-        instruction = last["CMD"]  # `ENTRYPOINT ["docker-entrypoint.sh"]` runs the CMD
-    if instruction is None:
-        info = lookup(lineage[0].base_resolved)
-        return info is None or info.kind != "runtime"
-    argv = _argv(instruction)
-    if len(argv) > 2 and argv[0].rsplit("/", 1)[-1] in SHELLS and argv[1].startswith("-") and "c" in argv[1]:
-        argv = argv[2].split()  # `sh -c "python app.py"`: the program is python
-    while argv and argv[0].rsplit("/", 1)[-1] in ("exec", "env", "tini", "dumb-init", "--"):
-        argv = argv[1:]
-    program = argv[0].rsplit("/", 1)[-1] if argv else ""
-    if "repl" in argv or "--repl" in argv:
-        return True
-    if program in REPLS or re.fullmatch(r"python[0-9.]*", program):
-        return len(argv) == 1 or argv[1:] in (["-a"], ["repl"])  # `python3`, `php -a`, `lein repl`
-    return not program or program in ENVIRONMENT_COMMANDS
-
-
-def _argv(instruction) -> list[str]:
-    argv = list(instruction.exec_form if instruction.exec_form is not None else instruction.args.split())
-    return argv or [""]
 
 
 def _base_has_toolchain(dockerfile, target) -> bool:

@@ -101,3 +101,31 @@ def test_development_images_by_target_name_or_command():
         assert not dev_image(df, df.stages[0]), command
     df = parse("FROM node:22 AS base\nRUN npm ci\nFROM base AS api\nCMD [\"node\", \"s.js\"]\nFROM base AS dev\nCMD [\"npm\", \"run\", \"dev\"]\nFROM base\n")
     assert not dev_image(df, df.stages[0])  # `api` and the last stage ship it
+
+
+def test_a_files_own_name_can_mark_it_as_a_development_or_debug_image():
+    from dfslim.graph import non_shipping_file
+
+    marked = ["Dockerfile.dev", "docker/Dockerfile-debug", "test.Dockerfile", "Containerfile_local", ".devcontainer/Dockerfile",
+              "compose/local/django/Dockerfile", "C:\\src\\Dockerfile.test"]
+    shipped = ["Dockerfile", "Dockerfile.prod", "compose/production/django/Dockerfile", "/home/me/dev/app/Dockerfile",
+               "ci/release-image/Dockerfile", "-"]
+    assert [path for path in marked if not non_shipping_file(path)] == []
+    assert [path for path in shipped if non_shipping_file(path)] == []
+
+
+def test_what_a_target_runs_and_whether_it_is_a_build_environment():
+    from dfslim.graph import build_environment, image_command
+
+    df = parse(
+        'FROM python:3.12-slim AS api\nENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["tini", "--", "gunicorn", "app:app"]\n'
+        'FROM api AS shell\nCMD ["bash"]\n'
+        'FROM python:3.12-slim AS worker\nCMD sh -c "celery -A app worker"\n'
+        "FROM ubuntu:24.04 AS toolbox\n"
+        "FROM python:3.12-slim AS repl\nCMD [\"python3\"]\n"
+    )
+    api, shell, worker, toolbox, repl = df.stages
+    assert image_command(df, api) == ["gunicorn", "app:app"]  # the CMD behind the entrypoint script, without tini
+    assert image_command(df, worker) == ["celery", "-A", "app", "worker"]
+    assert image_command(df, toolbox) is None
+    assert [build_environment(df, stage) for stage in df.stages] == [False, True, False, True, True]

@@ -35,6 +35,7 @@ FOCUS = [
     ("DFS113", "FROM debian\nRUN apt-get update \\\n    && wget -q https://x/t.tar.gz \\\n    && tar -xzf t.tar.gz -C /opt\n", 2, 3, "wget"),
     ("DFS114", "FROM debian\nRUN <<EOF\nset -e\nuseradd -u 1000001 app\nEOF\n", 2, 4, "useradd"),
     ("DFS115", "FROM golang:1.22 AS b\nRUN go build -o /out/app .\nFROM alpine:3.20\nCOPY --from=b \\\n    / \\\n    /rootfs/\n", 4, 5, "/"),
+    ("DFS119", "FROM python:3.12-slim\nRUN apt-get update \\\n    && apt-get install -y libpq5 \\\n    && apt-get install -y vim\nCMD [\"python\", \"app.py\"]\n", 2, 4, "apt-get install -y vim"),
     ("DFS202", "FROM alpine:3.20\nADD --chown=1:1 \\\n    app.py /app/\n", 2, 2, "ADD"),
     ("DFS203", "FROM alpine:3.20\nADD --chown=1:1 \\\n    https://example.com/tool \\\n    /usr/local/bin/tool\n", 2, 3, "https://example.com/tool"),
     ("DFS205", "FROM debian\nRUN apt-get update \\\n    && curl -fsSL https://x/setup \\\n    | bash -\n", 2, 3, "curl"),
@@ -45,6 +46,8 @@ FOCUS = [
     ("DFS210", "FROM alpine:3.20\nCOPY --chown=1:1 \\\n    app/ \\\n    .env \\\n    /app/\n", 2, 4, ".env"),
     ("DFS211", "FROM debian\nRUN apt-get update && apt-get install -y \\\n    curl \\\n    openssh-server\n", 2, 4, "openssh-server"),
     ("DFS211", "FROM debian\nEXPOSE 80 \\\n    22\n", 2, 3, "22"),
+    ("DFS212", "FROM debian\nRUN apt-get update \\\n    && curl -fsSLo /tmp/t.tgz https://x/t.tgz \\\n    && tar -xzf /tmp/t.tgz -C /opt\n", 2, 3, "curl"),
+    ("DFS212", "FROM debian\nRUN apt-get update \\\n    && wget -qO- https://x/t.tgz \\\n    | tar -xz -C /opt\n", 2, 3, "wget"),
     ("DFS309", "FROM debian\nRUN set -e \\\n    && curl -sSL -o /x https://x/y\n", 2, 3, "curl"),
 ]
 
@@ -183,3 +186,64 @@ def test_python_cache_messages_name_every_installer():
     assert finding.message == "pip and poetry keep their download caches in the image"
     finding = only("FROM python:3.12\nRUN pdm install --prod\n", "DFS105")
     assert "append `&& pdm cache clear`" in finding.suggestion and "/root/.cache/pdm" in finding.suggestion
+
+
+# ------------------------------------------------------------------ DFS119 and DFS212: the suggested lines
+
+
+def test_dfs119_suggests_a_debug_target_built_from_the_shipped_one():
+    text = (
+        "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y libpq5 vim strace && rm -rf /var/lib/apt/lists/*\n"
+        "USER app\nCMD [\"gunicorn\", \"app:app\"]\n"
+    )
+    finding = only(text, "DFS119")
+    assert finding.message.startswith("`vim` and `strace` are installed into the shipped image")
+    assert finding.savings_bytes is None  # no measured size table for these packages yet
+    lines = finding.suggestion.splitlines()
+    assert lines[0] == "name the shipped stage (`FROM python:3.12-slim AS app`),"
+    assert lines[2:7] == [
+        "FROM app AS debug",
+        "USER root",
+        "RUN apt-get update && apt-get install -y --no-install-recommends vim strace && rm -rf /var/lib/apt/lists/*",
+        "USER app",
+        "FROM app",
+    ]
+
+
+def test_dfs119_a_target_that_is_not_the_last_gets_its_own_debug_stage():
+    text = (
+        "FROM alpine:3.20 AS api\nRUN apk add --no-cache htop\nENTRYPOINT [\"/api\"]\n"
+        "FROM alpine:3.20 AS web\nENTRYPOINT [\"/web\"]\n"
+    )
+    finding = only(text, "DFS119")
+    assert finding.targets == ("api",)
+    assert "FROM api AS api-debug\nRUN apk add --no-cache htop\n" in finding.suggestion
+    assert "FROM api\n" not in finding.suggestion + "\n"
+
+
+def test_dfs212_suggests_the_check_right_after_the_download_and_add_checksum():
+    text = "FROM debian\nRUN curl -fsSLo /usr/local/bin/tool https://x/tool-linux-amd64 && chmod +x /usr/local/bin/tool\n"
+    finding = only(text, "DFS212")
+    assert finding.message == (
+        "`curl https://x/tool-linux-amd64` downloads `/usr/local/bin/tool`, and this RUN makes it executable "
+        "with `chmod +x` without verifying it"
+    )
+    assert finding.suggestion.splitlines()[1:4] == [
+        "RUN curl -fsSLo /usr/local/bin/tool https://x/tool-linux-amd64 \\",
+        '    && echo "<sha256>  /usr/local/bin/tool" | sha256sum -c - \\',
+        "    && chmod +x /usr/local/bin/tool",
+    ]
+    assert "`ADD --checksum=sha256:<hash> --chmod=755 https://x/tool-linux-amd64 /usr/local/bin/tool`" in finding.suggestion
+    assert finding.savings_bytes is None and finding.fix is None
+
+
+def test_dfs212_a_stream_is_downloaded_to_a_file_in_the_suggestion():
+    finding = only("FROM debian\nRUN curl -fsSL https://x/node.tar.xz | tar -xJ -C /usr/local\n", "DFS212")
+    assert "is piped straight into `tar`" in finding.message
+    assert "    && tar -xJ -C /usr/local -f /tmp/node.tar.xz \\" in finding.suggestion
+    assert "`ADD --checksum=sha256:<hash> https://x/node.tar.xz /tmp/node.tar.xz`" in finding.suggestion
+
+
+def test_dfs212_reports_the_first_download_of_the_run():
+    text = "FROM debian\nRUN curl -fsSLo a.zip https://x/a.zip && unzip a.zip && curl -fsSL https://x/b.tgz | tar -xz\n"
+    assert "`a.zip`" in only(text, "DFS212").message
