@@ -136,6 +136,12 @@ def headline(finding: Finding) -> str:
     return finding.message
 
 
+def focus_of(finding: Finding) -> tuple[int, int, int, int]:
+    """(line, column, end_line, end_column) of what triggered the finding: the command or
+    word inside a long instruction, else the instruction itself."""
+    return finding.focus or (finding.line, finding.column, finding.end_line, finding.end_column)
+
+
 def with_help(finding: Finding, separator: str = "\n") -> str:
     """The message and the suggestion: what is wrong and what to write instead."""
     return f"{headline(finding)}{separator}help: {finding.suggestion}"

@@ -10,7 +10,7 @@ refuses a column range that spans lines.
 from __future__ import annotations
 
 from dfslim.api import Severity
-from dfslim.reporters import Run, report_path, split_error, with_help
+from dfslim.reporters import Run, focus_of, report_path, split_error, with_help
 from dfslim.reporters.text import summary
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -36,13 +36,14 @@ def render(run: Run, *, color: bool = False) -> str:
             line, message = split_error(result)
             lines.append(command("error", {"file": _file(result.path), "line": line, "title": "dfslim could not lint this file"}, message))
     for finding in run.findings:
-        one_line = finding.line == finding.end_line
+        line, column, end_line, end_column = focus_of(finding)  # the command or word that triggered it
+        one_line = line == end_line
         properties = {
             "file": _file(finding.path),
-            "line": finding.line,
-            "endLine": finding.end_line,
-            "col": finding.column if one_line else None,
-            "endColumn": finding.end_column if one_line else None,
+            "line": line,
+            "endLine": end_line,
+            "col": column if one_line else None,
+            "endColumn": end_column if one_line else None,
             "title": f"{finding.rule} {finding.name}",
         }
         lines.append(command(COMMANDS[finding.severity], properties, with_help(finding)))

@@ -14,7 +14,7 @@ import hashlib
 import json
 
 from dfslim.api import Severity
-from dfslim.reporters import Run, fingerprints, report_path, split_error, with_help
+from dfslim.reporters import Run, fingerprints, focus_of, report_path, split_error, with_help
 
 SEVERITIES = {Severity.INFO: "info", Severity.WARNING: "major", Severity.ERROR: "critical"}
 CATEGORIES = {"size": "Performance", "security": "Security", "correctness": "Bug Risk"}  # Code Climate's
@@ -32,7 +32,7 @@ def render(run: Run, *, color: bool = False) -> str:
                 "categories": [CATEGORIES.get(finding.category, "Bug Risk")],
                 "fingerprint": fingerprint,
                 "severity": SEVERITIES[finding.severity],
-                "location": {"path": report_path(finding.path), "lines": {"begin": finding.line, "end": finding.end_line}},
+                "location": {"path": report_path(finding.path), "lines": {"begin": focus_of(finding)[0], "end": focus_of(finding)[2]}},
             }
         )
     for result in run.files:

@@ -19,7 +19,7 @@ from dfslim import __version__
 from dfslim.api import Severity
 from dfslim.linter import Finding
 from dfslim.links import rule_url
-from dfslim.reporters import Run, fingerprints, report_path, split_error, with_help
+from dfslim.reporters import Run, fingerprints, focus_of, report_path, split_error, with_help
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -104,7 +104,7 @@ def result(finding: Finding, rule_index: int, fingerprint: str) -> dict:
             {
                 "physicalLocation": {
                     "artifactLocation": location,
-                    "region": region(finding.line, finding.column, finding.end_line, finding.end_column),
+                    "region": region(*focus_of(finding)),
                 }
             }
         ],
