@@ -52,14 +52,9 @@ from dfslim.effects import (
 from dfslim.fetched import INTERPRETERS_RE, Fetched, Use, decompressed_to_file, downloads_anything, file_use, follow_downloads, names_file, next_command, normal, pipe_consumer, stream_use
 from dfslim.graph import (
     BuildGraph,
-    build_environment,
     build_graph,
-    dev_image,
-    dev_target,
     earlier_in_lineage,
     non_shipping,
-    image_command,
-    non_shipping_file,
     posix_shell,
     posix_shells,
     runs_as_root,
@@ -68,6 +63,7 @@ from dfslim.graph import (
     ships,
     user_in_effect,
 )
+from dfslim.purpose import build_environment, dev_dockerfile, dev_image, dev_target, image_command
 from dfslim.model import KNOWN_INSTRUCTIONS, Command, Comment, Dockerfile, Edit, Fix, Flag, Heredoc, Instruction, ParseError, Script, Stage, Word
 from dfslim.shell import (
     LEADING_KEYWORDS,
@@ -110,12 +106,12 @@ __all__ = [
     "ToolCall", "Use", "Violation", "Word", "append_at_end", "apt_lists_reused", "arg_span",
     "arg_words", "assignments", "at_level", "build_environment", "build_graph", "cache_mounted",
     "caches_kept", "cleanup_commands", "clears_apt_lists", "command_dirs", "copy_paths",
-    "copy_writes", "created_paths", "declared_tools", "decompressed_to_file", "dev_image",
-    "dev_name", "dev_target", "download", "downloads_anything", "earlier_in_lineage", "env_selects",
-    "env_value", "expand", "expanded", "family_tools", "fetches_apt_lists", "file_use", "find_exec",
-    "follow_downloads", "has_option", "home_paths", "image_command", "insert_option",
-    "installed_packages", "is_loopback", "is_rm", "last_index", "mounts", "names_file",
-    "next_command", "next_in_line", "non_shipping", "non_shipping_file", "normal", "option_value",
+    "copy_writes", "created_paths", "declared_tools", "decompressed_to_file", "dev_dockerfile",
+    "dev_image", "dev_name", "dev_target", "download", "downloads_anything", "earlier_in_lineage",
+    "env_selects", "env_value", "expand", "expanded", "family_tools", "fetches_apt_lists",
+    "file_use", "find_exec", "follow_downloads", "has_option", "home_paths", "image_command",
+    "insert_option", "installed_packages", "is_loopback", "is_rm", "last_index", "mounts",
+    "names_file", "next_command", "next_in_line", "non_shipping", "normal", "option_value",
     "package_name", "package_names", "packages_kept", "path_below", "pipe_consumer",
     "piped_into_shell", "posix_shell", "posix_shells", "program_names", "removed_packages",
     "removes", "resolve_path", "runs_as_root", "setting_matches", "shell_in_effect",

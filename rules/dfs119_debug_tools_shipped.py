@@ -87,9 +87,9 @@ from dfslim.api import (
     Violation,
     build_environment,
     build_graph,
+    dev_dockerfile,
     image_command,
     non_shipping,
-    non_shipping_file,
     packages_kept,
 )
 
@@ -136,7 +136,7 @@ def programs_of(name: str) -> tuple[str, ...]:
 
 
 def check(dockerfile):
-    if non_shipping_file(dockerfile.path):
+    if dev_dockerfile(dockerfile.path):
         return  # `Dockerfile.dev`, `Dockerfile-debug`, `.devcontainer/`: an image for debugging
     graph = build_graph(dockerfile)
     programs: dict[int, str | None] = {}  # target index -> its command's program, None: left alone

@@ -79,7 +79,7 @@ def test_a_variable_from_may_name_several_stages():
 
 
 def test_development_dockerfiles_by_name_or_folder():
-    from dfslim.graph import dev_dockerfile
+    from dfslim.purpose import dev_dockerfile
 
     for path in ("Dockerfile.dev", "app/dev.Dockerfile", "docker/development/Dockerfile", "compose/local/django/Dockerfile",
                  ".devcontainer/Dockerfile", "devcontainer.Dockerfile", "backend/Dockerfile-test", ".ci/Dockerfile.cypress"):
@@ -89,7 +89,7 @@ def test_development_dockerfiles_by_name_or_folder():
 
 
 def test_development_images_by_target_name_or_command():
-    from dfslim.graph import dev_image
+    from dfslim.purpose import dev_image
 
     df = parse("FROM node:22 AS base\nRUN npm ci\nFROM base AS lint\nCMD [\"npm\", \"run\", \"lint\"]\n")
     assert dev_image(df, df.stages[0])  # only the last stage `lint` holds it
@@ -104,7 +104,7 @@ def test_development_images_by_target_name_or_command():
 
 
 def test_a_files_own_name_can_mark_it_as_a_development_or_debug_image():
-    from dfslim.graph import non_shipping_file
+    from dfslim.purpose import dev_dockerfile as non_shipping_file
 
     marked = ["Dockerfile.dev", "docker/Dockerfile-debug", "test.Dockerfile", "Containerfile_local", ".devcontainer/Dockerfile",
               "compose/local/django/Dockerfile", "C:\\src\\Dockerfile.test"]
@@ -115,7 +115,7 @@ def test_a_files_own_name_can_mark_it_as_a_development_or_debug_image():
 
 
 def test_what_a_target_runs_and_whether_it_is_a_build_environment():
-    from dfslim.graph import build_environment, image_command
+    from dfslim.purpose import build_environment, image_command
 
     df = parse(
         'FROM python:3.12-slim AS api\nENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["tini", "--", "gunicorn", "app:app"]\n'
