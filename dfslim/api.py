@@ -49,7 +49,7 @@ from dfslim.effects import (
     trigger_workdirs,
     workdirs,
 )
-from dfslim.fetched import INTERPRETERS_RE, Fetched, Use, decompressed_to_file, downloads_anything, file_use, follow_downloads, names_file, next_command, normal, pipe_consumer, stream_use
+from dfslim.fetched import INTERPRETERS_RE, Fetched, Use, decompressed_to_file, downloads_anything, file_use, follow_downloads, names_file, normal, pipe_consumer, stream_use
 from dfslim.graph import (
     BuildGraph,
     build_graph,
@@ -111,13 +111,13 @@ __all__ = [
     "env_selects", "env_value", "expand", "expanded", "family_tools", "fetches_apt_lists",
     "file_use", "find_exec", "follow_downloads", "has_option", "home_paths", "image_command",
     "insert_option", "installed_packages", "is_loopback", "is_rm", "last_index", "mounts",
-    "names_file", "next_command", "next_in_line", "non_shipping", "normal", "option_value",
-    "package_name", "package_names", "packages_kept", "path_below", "pipe_consumer",
-    "piped_into_shell", "posix_shell", "posix_shells", "program_names", "removed_packages",
-    "removes", "resolve_path", "runs_as_root", "setting_matches", "shell_in_effect",
-    "shell_program", "ships", "spell", "split_words", "stream_use", "subcommand", "substitutions",
-    "tokenize", "tool_action", "tool_call", "tool_paths", "trigger_workdirs", "unquote", "unwrap",
-    "url_basename", "url_host", "user_in_effect", "workdirs",
+    "names_file", "next_in_line", "non_shipping", "normal", "option_value", "package_name",
+    "package_names", "packages_kept", "path_below", "pipe_consumer", "piped_into_shell",
+    "posix_shell", "posix_shells", "program_names", "removed_packages", "removes", "resolve_path",
+    "runs_as_root", "setting_matches", "shell_in_effect", "shell_program", "ships", "spell",
+    "split_words", "stream_use", "subcommand", "substitutions", "tokenize", "tool_action",
+    "tool_call", "tool_paths", "trigger_workdirs", "unquote", "unwrap", "url_basename", "url_host",
+    "user_in_effect", "workdirs",
 ]
 
 CATEGORIES = ("size", "security", "correctness")

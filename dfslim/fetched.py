@@ -17,7 +17,7 @@ from typing import NamedTuple
 from dfslim.effects import SYSTEM_DIRS, command_dirs, expanded, resolve_path
 from dfslim.model import Command, Instruction
 from dfslim.regex import lazy_compile
-from dfslim.shell import SHELLS, has_option, unwrap
+from dfslim.shell import SHELLS, has_option, next_in_line, unwrap
 from dfslim.tools import installed_packages, tool_call
 from dfslim.tools.download import Download, download
 
@@ -121,22 +121,11 @@ def _outputs(commands, index: int, got: Download) -> list[str]:
     return found
 
 
-def next_command(commands, index: int) -> Command | None:
-    """The command after `commands[index]` at its own level: the commands of a `$(...)` in
-    its words, which the shell front end may list right after it, nested deeper, are
-    skipped."""
-    depth = commands[index].depth
-    for position in range(index + 1, len(commands)):  # no slice: a RUN may hold 100,000 commands
-        if commands[position].depth <= depth:
-            return commands[position]
-    return None
-
-
 def pipe_consumer(commands, index: int) -> Command | None:
     """The command `commands[index]` pipes its output into, else None."""
     if not commands[index].piped_to:
         return None
-    later = next_command(commands, index)
+    later = next_in_line(commands, index)
     return later if later is not None and later.piped_from else None
 
 

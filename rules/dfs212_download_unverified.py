@@ -104,7 +104,7 @@ from dfslim.api import (
     has_option,
     is_loopback,
     names_file,
-    next_command,
+    next_in_line,
     pipe_consumer,
     spell,
     stream_use,
@@ -295,7 +295,7 @@ def _swallowed(commands, index) -> bool:
     """`check || true`: its failure does not stop the RUN."""
     if commands[index].after != "||":
         return False
-    fallback = next_command(commands, index)
+    fallback = next_in_line(commands, index)
     return fallback is not None and fallback.name in SWALLOWERS
 
 

@@ -164,7 +164,8 @@ def next_in_line(commands, index: int) -> Command | None:
     pipe, what `&&` runs next): the next command at the same substitution level, skipping
     the commands nested in the words in between; None at the end of its level."""
     level = commands[index].nested
-    for later in commands[index + 1 :]:
+    for position in range(index + 1, len(commands)):  # no slice: a RUN may hold 100,000 commands
+        later = commands[position]
         if later.nested == level:
             return later
         if later.nested < level:
