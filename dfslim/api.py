@@ -12,7 +12,6 @@ stage inherits); `dfslim.effects` (what a RUN or COPY does to files and variable
 `dfslim.edits` (fixes and suggestions).
 """
 
-from __future__ import annotations
 
 import enum
 from typing import NamedTuple

@@ -1,6 +1,5 @@
 """The command line: `dfslim lint`, `dfslim fix`, `dfslim rules`, `dfslim explain`, `dfslim lsp`."""
 
-from __future__ import annotations
 
 import os
 import sys

@@ -9,7 +9,6 @@ no longer drops them), `--ignore` adds to the file's `ignore`, `--fail-level` re
 `fail-level`. Rules are named by id, name, category, or another linter's rule id.
 """
 
-from __future__ import annotations
 
 import os
 import re

@@ -33,7 +33,6 @@ that cannot be read makes the context `unknown`: rules then cannot tell what it 
   excludes `node_modules/x/y`).
 """
 
-from __future__ import annotations
 
 import os
 import re

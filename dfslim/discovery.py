@@ -13,7 +13,6 @@ elsewhere the `.gitignore` files under the searched folder are read. A file name
 command line is always linted, whatever its name.
 """
 
-from __future__ import annotations
 
 import os
 import re

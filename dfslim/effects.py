@@ -7,7 +7,6 @@ RUN installs and keeps. Tool knowledge comes
 from `dfslim.tools`; the shell's words from `dfslim.shell`.
 """
 
-from __future__ import annotations
 
 import bisect
 import fnmatch

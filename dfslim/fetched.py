@@ -8,7 +8,6 @@ how a command uses it (unpacks, installs, runs, makes executable), `stream_use` 
 unpacks a download piped straight into it.
 """
 
-from __future__ import annotations
 
 import posixpath
 import re

@@ -12,7 +12,6 @@ folder, the targets' names, or the command they run). A stage built `FROM` anoth
 inherits its `USER` and `SHELL`.
 """
 
-from __future__ import annotations
 
 import fnmatch
 import re

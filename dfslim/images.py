@@ -14,7 +14,6 @@ it does not recognise gives ``None``.
     '65532'
 """
 
-from __future__ import annotations
 
 import functools
 import json

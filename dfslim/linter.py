@@ -1,6 +1,5 @@
 """Run rules over a parsed Dockerfile and turn their violations into findings (pure)."""
 
-from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
@@ -39,7 +38,7 @@ class Finding(NamedTuple):
     savings_bytes: int | None
     excerpt: str = ""  # the instruction's first line, for text output
     fingerprint_text: str = ""  # the whole instruction, normalized and masked, for stable fingerprints
-    secrets: tuple[Secret, ...] = ()  # secrets in the file: outputs show them only through redact()
+    secrets: "tuple[Secret, ...]" = ()  # secrets in the file: outputs show them only through redact()
     targets: tuple[str, ...] = ()  # the build targets whose image holds the finding's stage
     # (line, column, end_line, end_column) of the command or word that triggered it; the
     # instruction itself when it is one line long
@@ -104,7 +103,7 @@ class _Masking(NamedTuple):
 
     spans: tuple[tuple[int, int], ...]
     span_set: frozenset[tuple[int, int]]
-    secrets: tuple[Secret, ...]
+    secrets: "tuple[Secret, ...]"
     reach: list[int]
     shown: dict[int, tuple[str, str]]
 

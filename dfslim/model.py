@@ -14,8 +14,6 @@ fields' NamedTuple, which gives it the `__dict__` the cache needs; the model's
 Instruction, Stage and Dockerfile compare by identity, as distinct places in a file.
 """
 
-from __future__ import annotations
-
 import bisect
 import json
 from collections.abc import Callable, Iterator, Mapping
@@ -336,7 +334,7 @@ class Dockerfile(_ByIdentity, _DockerfileFields):
             return self.stages[int(wanted)]
         return None
 
-    def memo(self, function: Callable[[Dockerfile], T]) -> T:
+    def memo(self, function: "Callable[[Dockerfile], T]") -> T:
         """`function(self)`, computed once per Dockerfile and kept with it: for what a
         rule's `check` and its `secret_spans`, or several rules, ask of the same file."""
         cache = self.__dict__.setdefault("_memo", {})

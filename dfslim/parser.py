@@ -10,7 +10,6 @@ values, spans, flags, stages, scopes — is computed from the original text, nev
 dockerfile-parse's `content`, which drops comment lines.
 """
 
-from __future__ import annotations
 
 import io
 import re

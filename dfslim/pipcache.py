@@ -9,7 +9,6 @@ counts as the table's typical (median) file, its dependencies unknown. The table
 on first use only.
 """
 
-from __future__ import annotations
 
 from functools import lru_cache
 import os

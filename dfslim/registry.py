@@ -4,7 +4,6 @@ Plugins are installed packages that declare modules in the entry-point group
 `dfslim.rules`; nothing is ever loaded from the working directory.
 """
 
-from __future__ import annotations
 
 import importlib
 import os

@@ -22,7 +22,7 @@ LAYERS = (
     ("dfslim.graph", "dfslim.purpose", "dfslim.effects", "dfslim.fetched", "dfslim.edits"),
     ("dfslim.api",),
     ("dfslim.registry", "dfslim.linter", "dfslim.config", "dfslim.fixer", "dfslim.discovery", "dfslim.links", "dfslim.explain"),
-    ("dfslim.reporters", "dfslim.lsp", "dfslim.measure", "dfslim.stages", "dfslim.cli", "dfslim.console", "dfslim.__main__", "dfslim"),
+    ("dfslim.reporters", "dfslim.lsp", "dfslim.measure", "dfslim.stages", "dfslim.regex_programs", "dfslim.cli", "dfslim.console", "dfslim.__main__", "dfslim"),
 )
 MAX_LINES = 800
 

@@ -6,7 +6,6 @@ Offsets index the document's text as the editor holds it; the parser's offsets i
 text without a BOM, so they are shifted by the BOM's length.
 """
 
-from __future__ import annotations
 
 import bisect
 import os

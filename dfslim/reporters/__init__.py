@@ -1,6 +1,5 @@
 """Output formats. Each module has `render(run: Run, *, color: bool) -> str`; no I/O."""
 
-from __future__ import annotations
 
 import importlib
 import os

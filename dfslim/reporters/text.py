@@ -1,6 +1,5 @@
 """The human report: one block per finding, then a summary line."""
 
-from __future__ import annotations
 
 from typing import NamedTuple
 

@@ -1,6 +1,5 @@
 """What a `curl` or `wget` command fetches and where it puts it."""
 
-from __future__ import annotations
 
 from typing import NamedTuple
 

@@ -5,7 +5,6 @@ only, no parsing. `dfslim.tools.tool_call(command)` reads any command against th
 declarations and returns a `ToolCall`; rules ask the call, never the argv.
 """
 
-from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -40,7 +39,7 @@ class Tool:
     programs: frozenset[str] = frozenset()  # basenames that run it
     program_pattern: str = ""  # or a regular expression they match in full (`pip3.11`)
     python_module: str = ""  # `python -m <module>` runs it too
-    nested: Mapping[str, Tool] = NOTHING  # subcommands that are a tool of their own (`uv pip`)
+    nested: "Mapping[str, Tool]" = NOTHING  # subcommands that are a tool of their own (`uv pip`)
     value_options: frozenset[str] = frozenset()  # options whose value is the next word
     actions: Mapping[str, str] = NOTHING  # subcommand as written (aliases too) -> what it does
     # subcommands that take a second word saying what they do (`dnf group install`, `yarn
