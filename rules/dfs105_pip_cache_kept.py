@@ -36,6 +36,9 @@ rebuilds:
     RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
     RUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen
 
+The cache of another user (after `USER app`) is below its home, and the mount must be
+its own for the installer to write there: `--mount=type=cache,target=/home/app/.cache/pip,uid=1000`.
+
 ## Savings
 `pip-cache:default` of `dfslim/data/savings.json` (the smallest documented measurement,
 10 MB) for pip; unknown (null) for uv, whose cache may be hard-linked into the
@@ -135,7 +138,7 @@ def _violation(dockerfile, instruction, offenders):
         subject = f"{tool} keeps its download cache"
     else:
         subject = f"{', '.join(names[:-1])} and {names[-1]} keep their download caches"
-    mount = f"or mount a cache: `RUN --mount=type=cache,target={first.tool.mount} ...`"
+    mount = _mount_hint(dockerfile, instruction, first.tool)
     if first.tool.no_cache_flag:
         flag = first.tool.no_cache_flag
         fixed = spell(dockerfile.text, script, first.words, first.index, flag)
@@ -153,6 +156,19 @@ def _violation(dockerfile, instruction, offenders):
         savings_bytes=_saving(names),
         focus=script.span(_command_of(instruction, first)),
     )
+
+
+def _mount_hint(dockerfile, instruction, tool) -> str:
+    """The cache mount to suggest: the declared folder is root's; another user's cache
+    lives below its own home, and the mount must belong to it for the installer to write."""
+    user = user_in_effect(dockerfile, instruction)
+    if user and user not in ("root", "0"):
+        folder = tool.mount.removeprefix("/root/")
+        return (
+            f"or mount a cache on the cache folder of user `{user}`: "
+            f"`RUN --mount=type=cache,target=<its home>/{folder},uid=<its uid> ...`"
+        )
+    return f"or mount a cache: `RUN --mount=type=cache,target={tool.mount} ...`"
 
 
 def _saving(names):

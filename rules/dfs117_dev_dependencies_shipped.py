@@ -64,8 +64,11 @@ production ones in the shipped stage:
 ## Fix
 Unsafe (the image no longer has the development tools): inserts the production flag
 after the subcommand (`--omit=dev`, `--no-dev`, `--only main`, `--prod`,
+`--production`; for npm on a `node` base older than 15, whose npm 6 ignores `--omit`,
 `--production`), writes `BUNDLE_WITHOUT=development:test` before `bundle install`, or
-drops `--dev` from `pipenv install`. No fix when a build step follows the install in the
+drops `--dev` from `pipenv install`. A RUN with several such installs (`if [ -f
+yarn.lock ]; then yarn install; else pnpm install; fi`) is one finding that names them
+all, and its fix changes them all or, when one of them has no fix, none. No fix when a build step follows the install in the
 stage or a stage built `FROM` it (a project script: `npm run`, `yarn build`, `pnpm
 test`, `npx`, `poetry run`, `uv run`, `bundle exec`; or a development tool: `tsc`, `vite`,
 `next`, `webpack`, `jest`, `pytest`, `mkdocs`, `rake`...), nor when the call already sets
@@ -149,19 +152,35 @@ META = Meta(
 
 def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
-        commands = instruction.script.commands
-        for index, command in enumerate(commands):
-            call = tool_call(command)
-            if call is None or not _project_install(call):
-                continue
-            if dev_image(dockerfile, dockerfile.stage_of(instruction)):
-                break
-            reason = _dev_reason(dockerfile, instruction, index, call)
-            if reason is None or _removed_later(instruction, index, call):
-                continue
-            violation = _violation(dockerfile, instruction, command, index, call, reason)
+        installs = _dev_installs(dockerfile, instruction)
+        if installs:
+            violation = _violation(dockerfile, instruction, installs)
             yield violation._replace(targets=_shipping_targets(dockerfile, instruction))
-            break  # one finding per instruction
+
+
+class _Install(NamedTuple):
+    """A command of a RUN that installs development dependencies."""
+
+    command: object
+    index: int  # in the RUN's commands
+    call: object  # its tool_call
+    reason: "_Reason"
+
+
+def _dev_installs(dockerfile, instruction) -> list:
+    """Every install in the RUN that brings development dependencies (both branches of
+    `if [ -f yarn.lock ]; then yarn install; else pnpm install; fi` count)."""
+    found = []
+    for index, command in enumerate(instruction.script.commands):
+        call = tool_call(command)
+        if call is None or not _project_install(call):
+            continue
+        if dev_image(dockerfile, dockerfile.stage_of(instruction)):
+            return []
+        reason = _dev_reason(dockerfile, instruction, index, call)
+        if reason is not None and not _removed_later(instruction, index, call):
+            found.append(_Install(command, index, call, reason))
+    return found
 
 
 def _shipping_targets(dockerfile, instruction):
@@ -363,9 +382,47 @@ def _builds(command, call) -> bool:
 # ---------------------------------------------------------------------------- the finding
 
 
-def _violation(dockerfile, instruction, command, index, call, reason):
+def _violation(dockerfile, instruction, installs):
+    """One finding per RUN: it names the first install, and the others after it."""
+    first = installs[0]
+    violation = _install_violation(dockerfile, instruction, *first)
+    if len(installs) == 1:
+        return violation
     script = instruction.script
-    subject = spell(dockerfile.text, script, call.words[: call.index + 1] if call.index >= 0 else call.words[:1])
+    others = [_named(dockerfile, script, install) for install in installs[1:]]
+    message = violation.message + ", and so does " + ", ".join(others)
+    fixes = [_fix_of(dockerfile, instruction, install) for install in installs]
+    if violation.fix is None or any(fixing is None for fixing in fixes):
+        # a fix for one branch only would leave the other installing them
+        suggestion = violation.suggestion if violation.fix is None else _no_fix_suggestion(first.call)
+        return violation._replace(message=message, suggestion=suggestion, fix=None)
+    edits = tuple(edit for edits, _title, _fixed in fixes for edit in edits)
+    fixed = " and ".join(f"`{text}`" for _edits, _title, text in fixes)
+    suggestion = f"write {fixed}, and install the development dependencies in a `test` or `dev` target built FROM this stage"
+    title = "; ".join(title for _edits, title, _fixed in fixes)
+    return violation._replace(message=message, suggestion=suggestion, fix=Fix(title, edits, safe=False))
+
+
+def _named(dockerfile, script, install) -> str:
+    """`pnpm install`, or `pip install` (`-r requirements-docs.txt`) with what asked for them."""
+    named = "`" + spell(dockerfile.text, script, _subject_words(install.call)) + "`"
+    return f"{named} ({install.reason.detail})" if install.reason.detail else named
+
+
+def _subject_words(call):
+    return call.words[: call.index + 1] if call.index >= 0 else call.words[:1]
+
+
+def _fix_of(dockerfile, instruction, install):
+    """The install's fix, or None where a build step follows it or there is none."""
+    if _build_step(dockerfile, instruction, install.index, install.call) is not None:
+        return None
+    return _production_fix(dockerfile, instruction, install.command, install.call, install.reason)
+
+
+def _install_violation(dockerfile, instruction, command, index, call, reason):
+    script = instruction.script
+    subject = spell(dockerfile.text, script, _subject_words(call))
     focus = script.span(command)
     if reason.detail:
         message = f"`{subject}` installs development dependencies into the image ({reason.detail})"
@@ -387,17 +444,19 @@ def _violation(dockerfile, instruction, command, index, call, reason):
         edits, title, fixed = fixing
         suggestion = f"write `{fixed}`, and install the development dependencies in a `test` or `dev` target built FROM this stage"
         return Violation(instruction, message, suggestion, fix=Fix(title, edits, safe=False), focus=focus)
+    return Violation(instruction, message, _no_fix_suggestion(call), focus=focus)
+
+
+def _no_fix_suggestion(call) -> str:
     if call.tool.dev_by_default:
-        suggestion = (
+        return (
             f"leave the development dependencies out of this install{_flag_hint(call)}, and install "
             "them in a `test` or `dev` target built FROM this stage"
         )
-    else:
-        suggestion = (
-            "install only the runtime requirements in the shipped stage, and the development ones in a "
-            "`test` or `dev` target built FROM it"
-        )
-    return Violation(instruction, message, suggestion, focus=focus)
+    return (
+        "install only the runtime requirements in the shipped stage, and the development ones in a "
+        "`test` or `dev` target built FROM it"
+    )
 
 
 def _flag_hint(call) -> str:
@@ -424,16 +483,43 @@ def _production_fix(dockerfile, instruction, command, call, reason):
         return None
     if any("$" in word.text for word in call.words[1:]):
         return None  # options from a variable (`uv sync $UV_OPTIONS`) may already choose the groups
-    if tool.production_flag:
+    flag = _production_flag(dockerfile, instruction, tool)
+    if flag:
         anchor, position = (call.word, call.index) if call.index >= 0 else (call.words[0], 0)
-        fixed = spell(dockerfile.text, script, call.words, position, tool.production_flag)
-        return (insert_option(script, anchor, tool.production_flag),), f"Insert `{tool.production_flag}`", fixed
+        fixed = spell(dockerfile.text, script, call.words, position, flag)
+        return (insert_option(script, anchor, flag),), f"Insert `{flag}`", fixed
     if tool.production_assignment and command.words[0] == call.words[0]:  # not behind `sudo`, `env`...
         program = call.words[0]
         fixed = f"{tool.production_assignment} " + spell(dockerfile.text, script, call.words)
         edit = Edit(program.start, program.start, tool.production_assignment + " ")
         return (edit,), f"Set `{tool.production_assignment}` on the command", fixed
     return None
+
+
+def _production_flag(dockerfile, instruction, tool) -> str:
+    """The flag that leaves the development dependencies out, for the version the stage's
+    base image ships (npm before 7, on Node.js before 15, ignores `--omit=dev`)."""
+    if tool.older_production_flag:
+        family, first_major, older = tool.older_production_flag
+        major = _base_major(dockerfile, instruction, family)
+        if major is not None and major < first_major:
+            return older
+    return tool.production_flag
+
+
+def _base_major(dockerfile, instruction, family):
+    """The major version of the stage's base image when it is `family` (`node:6-alpine` ->
+    6), else None."""
+    from dfslim.images import lookup
+
+    stage = dockerfile.stage_of(instruction)
+    if stage is None:
+        return None
+    info = lookup(dockerfile.lineage(stage)[0].base_resolved)
+    if info is None or info.family != family or not info.version:
+        return None
+    major = info.version.split(".", 1)[0]
+    return int(major) if major.isdigit() else None
 
 
 def _drop_dev_flags(dockerfile, script, call, reason):

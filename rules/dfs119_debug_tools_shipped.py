@@ -65,6 +65,8 @@ one says it is the debug image). dfslim also leaves alone:
 - a file whose own name says it builds a development, test or debug image
   (`Dockerfile.dev`, `Dockerfile-debug`, `test.Dockerfile`), and a file in a
   `.devcontainer` folder or in cookiecutter-django's `compose/local/`;
+- a target that installs a terminal multiplexer (`tmux`, `screen`, `byobu`): an
+  environment people work in by hand, such as a demo or a sandbox, wants its editor;
 - a target whose command runs the tool itself (`ENTRYPOINT ["htop"]`, `CMD ["tcpdump",
   "-i", "any"]`): the tool is what that image is for;
 - a target that is a build or development environment, which ships its tools on purpose
@@ -122,6 +124,7 @@ DEBUG_TOOLS = {
     "htop": ("htop",),
     "iftop": ("iftop",),
 }
+MULTIPLEXERS = frozenset({"tmux", "screen", "byobu"})  # only an interactive environment wants one
 EMACS = "emacs"  # `emacs`, `emacs-nox`, `emacs28`...: every `emacs*` package
 EMACS_PROGRAMS = ("emacs", "emacsclient")
 STAGE_NAMES = ("app", "release", "runtime-image")  # a name for an unnamed shipped stage, the first one free
@@ -168,10 +171,21 @@ def check(dockerfile):
 def _command_program(dockerfile, target) -> str | None:
     """The basename of the program the image of `target` runs ("" when unknown), or None
     when the image is a debug, build or development image."""
-    if non_shipping(target.name) or build_environment(dockerfile, target):
+    if non_shipping(target.name) or build_environment(dockerfile, target) or _terminal_environment(dockerfile, target):
         return None
     argv = image_command(dockerfile, target)
     return argv[0].rsplit("/", 1)[-1] if argv else ""
+
+
+def _terminal_environment(dockerfile, target) -> bool:
+    """Whether the image of `target` installs a terminal multiplexer: an environment people
+    work in interactively (a demo or a sandbox), where editors are wanted."""
+    return any(
+        packages_kept(run, MULTIPLEXERS.__contains__)
+        for stage in dockerfile.lineage(target)
+        for run in stage.instructions
+        if run.keyword == "RUN"
+    )
 
 
 def _violation(dockerfile, instruction, flagged, shipped_with):

@@ -249,6 +249,14 @@ DEV_CASES = [
     ("FROM python:3.12\nRUN pipenv install --system --dev\n", "FROM python:3.12\nRUN pipenv install --system\n"),
     ("FROM ruby:3.3\nRUN bundle install --jobs 4\n", "FROM ruby:3.3\nRUN BUNDLE_WITHOUT=development:test bundle install --jobs 4\n"),
     ("FROM node:22\nONBUILD RUN npm ci\n", "FROM node:22\nONBUILD RUN npm ci --omit=dev\n"),
+    # npm 6 (Node.js 14 and older) ignores `--omit=dev`
+    ("FROM node:6-alpine\nRUN npm install\n", "FROM node:6-alpine\nRUN npm install --production\n"),
+    ("FROM node:14.21-slim AS app\nRUN npm ci\n", "FROM node:14.21-slim AS app\nRUN npm ci --production\n"),
+    # every branch that installs them is fixed, not only the first
+    (
+        "FROM node:22\nRUN bash -c 'if [ -f yarn.lock ]; then yarn install --frozen-lockfile; else pnpm install --frozen-lockfile; fi'\n",
+        "FROM node:22\nRUN bash -c 'if [ -f yarn.lock ]; then yarn install --production --frozen-lockfile; else pnpm install --prod --frozen-lockfile; fi'\n",
+    ),
 ]
 # DFS118: unsafe, drop `-e`
 EDITABLE_CASES = [
@@ -301,6 +309,8 @@ NO_FIX = [
     ("DFS117", "FROM python:3.12\nRUN PIPENV_DEV=1 pipenv install --system\n"),
     ("DFS117", "FROM ruby:3.3\nRUN sudo bundle install\n"),
     ("DFS117", "FROM node:22\nRUN [\"npm\", \"ci\"]\n"),
+    # one branch has no mechanical fix (Yarn 2+): a fix for the other alone would not help
+    ("DFS117", "FROM node:22\nRUN if [ -f .yarnrc.yml ]; then yarn install --immutable; else npm ci; fi\n"),
     ("DFS118", "FROM python:3.12\nRUN pip install --no-cache-dir \"-e\" .\n"),
     ("DFS118", "FROM python:3.12\nRUN [\"pip\", \"install\", \"--no-cache-dir\", \"-e\", \".\"]\n"),
 ]

@@ -168,6 +168,24 @@ def test_dfs112_names_only_the_targets_that_are_not_build_environments():
     assert finding.targets == ("api",) and finding.message.endswith("(in target api)")
 
 
+def test_cache_mount_suggested_for_another_user_is_below_its_home():
+    text = "FROM python:3.12-slim\nRUN useradd -m app\nUSER app\nRUN pip install --user flask\n"
+    finding = only(text, "DFS105")
+    assert "/root/.cache" not in finding.suggestion
+    assert "user `app`" in finding.suggestion and "<its home>/.cache/pip,uid=<its uid>" in finding.suggestion
+    assert "target=/root/.cache/pip" in only("FROM python:3.12-slim\nRUN pip install flask\n", "DFS105").suggestion
+
+
+def test_dev_dependency_message_names_every_install_of_the_run():
+    text = "FROM node:22\nRUN if [ -f yarn.lock ]; then yarn install --frozen-lockfile; else pnpm install; fi\n"
+    finding = only(text, "DFS117")
+    assert finding.message == (
+        "`yarn install` installs the development dependencies into the image too, and so does `pnpm install`"
+    )
+    assert "`yarn install --production --frozen-lockfile` and `pnpm install --prod`" in finding.suggestion
+    assert len(finding.fix.edits) == 2
+
+
 def test_dev_dependency_messages_say_what_brings_them_and_what_to_write():
     finding = only("FROM node:22\nRUN npm ci --no-audit\nCMD [\"node\", \"s.js\"]\n", "DFS117")
     assert finding.message == "`npm ci` installs the development dependencies into the image too"

@@ -71,6 +71,9 @@ TOOL = Tool(
     dev_options=("--include=dev", "--production=false", "--prod=false", "--dev", "--only=dev", "--only=development"),
     dev_variables=("npm_config_include=dev", "NPM_CONFIG_INCLUDE=dev", "npm_config_production=false", "NPM_CONFIG_PRODUCTION=false"),
     production_flag="--omit=dev",
+    # `--omit` came with npm 7, first bundled with Node.js 15; npm 6 ignores it silently
+    # (https://docs.npmjs.com/cli/v7/commands/npm-install, https://nodejs.org/en/about/previous-releases)
+    older_production_flag=("node", 15, "--production"),
     prunes=frozenset({"prune"}),
     dependency_folders=NODE_MODULES,
     build_programs=BUILD_PROGRAMS,

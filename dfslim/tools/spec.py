@@ -81,6 +81,7 @@ class Tool:
     dev_variables: tuple[str, ...] = ()  # variables that do
     dev_extras: bool = False  # package names carry extras (`.[dev,test]`), development ones when named so
     production_flag: str = ""  # what a fix inserts after the subcommand to leave them out (`--omit=dev`)
+    older_production_flag: tuple = ()  # (base image family, first major version with production_flag, the flag before it)
     production_assignment: str = ""  # or writes before the program (`BUNDLE_WITHOUT=development:test`)
     flagless_with: tuple[str, ...] = ()  # options of a version that has no such flag (Yarn 2+'s `--immutable`): no fix then
     prunes: frozenset[str] = frozenset()  # actions that remove the development dependencies when given a production setting (`npm prune --omit=dev`)
