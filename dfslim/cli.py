@@ -187,10 +187,17 @@ def _process(job):
         return FileResult(target.path, error=target.error)
     name = options.stdin_filename if target.path == "-" and options.stdin_filename else target.path
     rules = settings.rules_for(name)
-    if options.mode == "lint":
-        result = _lint_one(target, name, rules, settings, options)
-    else:
-        result = _fix_one(target, name, rules, settings, options)
+    from dfslim.linter import RuleFailure
+
+    try:
+        if options.mode == "lint":
+            result = _lint_one(target, name, rules, settings, options)
+        else:
+            result = _fix_one(target, name, rules, settings, options)
+    except RuleFailure as failure:
+        from dfslim.reporters import FileResult
+
+        result = FileResult(name, error=f"{name}: {failure}")  # nothing written: the fix never ran to the end
     result.settings = settings
     return result
 

@@ -12,6 +12,15 @@ from dfslim.registry import Rule, all_rules
 from dfslim.suppress import suppressions
 
 
+class RuleFailure(Exception):
+    """A rule's check raised: a bug in that rule (or a plugin), reported as the file's
+    one-line error instead of a traceback."""
+
+    def __init__(self, rule_id: str, error: Exception):
+        super().__init__(f"internal error in rule {rule_id} ({type(error).__name__}: {error}); please report it")
+        self.rule_id = rule_id
+
+
 class PositionedEdit(NamedTuple):
     edit: Edit
     line: int
@@ -69,7 +78,7 @@ def lint(
     findings: list[Finding] = []
     for rule in rules:
         seen: set[int] = set()
-        for violation in rule.check(dockerfile) or ():
+        for violation in _violations(rule, dockerfile):
             instruction = violation.instruction
             if instruction.index in seen:
                 continue  # two hits of one rule in one instruction are one finding
@@ -83,6 +92,13 @@ def lint(
             findings.append(_placed(dockerfile, graph, last, finding, violation, masking))
     findings.sort(key=lambda finding: finding.sort_key)
     return findings
+
+
+def _violations(rule: Rule, dockerfile: Dockerfile) -> list[Violation]:
+    try:
+        return list(rule.check(dockerfile) or ())
+    except Exception as error:
+        raise RuleFailure(rule.id, error) from error
 
 
 def _secret_spans(dockerfile: Dockerfile) -> tuple[tuple[int, int], ...]:

@@ -108,10 +108,12 @@ def check(dockerfile):
         if not sources:
             continue
         excludes = tuple(_exclude_patterns(instruction))
-        shipped = graph.ships(dockerfile.stage_of(instruction))
-        found = _named(instruction, sources, destination, context, excludes, shipped)
+        stage = dockerfile.stage_of(instruction)
+        shipped = graph.ships(stage)
+        into = "into the image" if shipped or stage is None else f"into the layers of the builder stage `{stage.label}`"
+        found = _named(instruction, sources, destination, context, excludes, shipped, into)
         if found is None and context is not None:
-            found = _whole_context(instruction, sources, context, excludes, shipped)
+            found = _whole_context(instruction, sources, context, excludes, shipped, into)
         if found is not None:
             message, suggestion, source = found
             yield Violation(instruction, message, suggestion, focus=arg_span(instruction, source, dockerfile.escape))
@@ -183,7 +185,7 @@ def sensitive(source: str, destination: str = "") -> str | None:
     return None
 
 
-def _named(instruction, sources, destination, context, excludes, shipped):
+def _named(instruction, sources, destination, context, excludes, shipped, into):
     for source in sources:
         if source in WHOLE_CONTEXT:
             continue
@@ -195,7 +197,7 @@ def _named(instruction, sources, destination, context, excludes, shipped):
         keyword = instruction.keyword
         ignore_line = clean(source.replace("\\", "/")).lstrip("/")
         return (
-            f"`{keyword} {source}` copies {why} into the image",
+            f"`{keyword} {source}` copies {why} {into}",
             f"do not copy `{source}`: give its values at run time (`docker run --env-file`, "
             f"mounted secrets), use `RUN --mount=type=secret,id=<name>,target=<path>` where "
             f"a build step needs it, and add `{ignore_line}` to `.dockerignore`",
@@ -211,18 +213,19 @@ def _excluded(context, source, excludes) -> bool:
     return bool(excludes) and excluded_by(list(excludes), path)
 
 
-def _whole_context(instruction, sources, context, excludes, shipped):
+def _whole_context(instruction, sources, context, excludes, shipped, into):
     whole = next((source for source in sources if source in WHOLE_CONTEXT), None)
     if whole is None or context.unknown:
         return None
     keyword = instruction.keyword
     if not context.has_dockerignore:
         what = "`.git`, `.env` files and keys" if shipped else "`.env` files and keys"
+        ignore_lines = IGNORE_LINES if shipped else IGNORE_LINES.replace("`.git`, ", "")  # a builder may need `.git`
         return (
             f"`{keyword} {whole}` copies the whole build context, which has no "
-            f"`.dockerignore`: {what} in it go into the image",
+            f"`.dockerignore`: {what} in it go {into}",
             f"add a `.dockerignore` at the root of the build context with at least these "
-            f"lines: {IGNORE_LINES}; or copy only what the image needs",
+            f"lines: {ignore_lines}; or copy only what the image needs",
             whole,
         )
     secrets = ROOT_SECRETS if shipped else tuple(name for name in ROOT_SECRETS if name != ".git")
@@ -232,7 +235,7 @@ def _whole_context(instruction, sources, context, excludes, shipped):
     names = " and ".join(f"`{name}`" for name in leaked)
     lines = ", ".join(f"`{name}`" for name in leaked)
     return (
-        f"`{keyword} {whole}` copies {names} from the build context into the image: "
+        f"`{keyword} {whole}` copies {names} from the build context {into}: "
         f"`.dockerignore` does not exclude {'them' if len(leaked) > 1 else 'it'}",
         f"add {lines} to `.dockerignore` (one a line)",
         whole,

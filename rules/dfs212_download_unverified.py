@@ -93,6 +93,7 @@ from typing import NamedTuple
 
 from dfslim.api import (
     INTERPRETERS_RE,
+    at_level,
     Meta,
     Severity,
     Violation,
@@ -358,10 +359,11 @@ def _file_violation(text, instruction, item, found, late):
     steps = [_as_written(text, script, script.commands[item.index]), _check(target)]
     if found is None:
         what = f"saves it as a program in `{posixpath.dirname(item.written) or '.'}`"
+        steps += _rest(text, script, item.index, None)
     else:
         use, index = found
         what = USE_WORDS[use.kind] + (f" with `{use.how}`" if use.how else "")
-        steps.append(_as_written(text, script, script.commands[index]))
+        steps += _rest(text, script, item.index, index)
     when = "before checking it" if late else "without verifying it"
     executable = found is None or found[0].kind in ("run", "mark")
     add = f"`ADD --checksum=sha256:<hash>{' --chmod=755' if executable else ''} {url} {target}`"
@@ -371,6 +373,29 @@ def _file_violation(text, instruction, item, found, late):
         "check it against a pinned checksum right after the download:\n" + _run_lines(steps) + f"\nor fetch it with {add} before this RUN",
         focus=script.span(script.commands[item.index]),
     )
+
+
+# commands of the RUN shown between the download and its use before the rest becomes `...`
+SHOWN_BETWEEN = 3
+
+
+def _rest(text, script, download, use) -> list[str]:
+    """The RUN's other commands after the checked download, as written: those up to the use
+    (`mkdir -p /usr/src/app` before `tar -C /usr/src/app`), then `...` for any after it,
+    so that the verified form keeps every step."""
+    top = at_level(script.commands)
+    later = [command for command in top if command.start > script.commands[download].start]
+    if use is None:
+        return ["..."] if later else []
+    used = script.commands[use]
+    if used not in top:
+        used = next((command for command in later if command.start <= used.start < command.end), used)
+    between = [command for command in later if command.start < used.start]
+    shown = [_as_written(text, script, command) for command in between]
+    if len(shown) > SHOWN_BETWEEN:
+        shown = ["..."]
+    after = [command for command in later if command.start > used.start and command is not used]
+    return shown + [_as_written(text, script, used)] + (["..."] if after else [])
 
 
 def _run_lines(steps) -> str:

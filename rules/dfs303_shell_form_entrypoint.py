@@ -29,6 +29,8 @@ keep their place, so continuation lines survive), when the command has no shell 
 are fine when they quote plain text). A leading `exec` is dropped. Pseudo-JSON with
 single quotes is rewritten to real JSON. It is unsafe because the command then runs
 without a shell, and because a `CMD` becomes the arguments of an exec-form `ENTRYPOINT`.
+There is no fix for `sh -c SCRIPT` whose script does not end in `exec prog`: in exec
+form the shell is still PID 1 (`CMD sh -c "app | tee app.log"`); the suggestion says so.
 
 ## Not flagged
 - Exec form, also with spaces inside the brackets (`CMD [ "python", "app.py" ]`).
@@ -53,6 +55,7 @@ import re
 
 from dfslim.api import (
     LEADING_KEYWORDS,
+    SHELLS,
     SKIPPED_COMMANDS,
     Edit,
     Fix,
@@ -103,6 +106,9 @@ def check(dockerfile):
         windows = custom is None and _windows_image(dockerfile, instruction)
         shell = f"`{' '.join(custom)}`" if custom else "`cmd /S /C`" if windows else "`/bin/sh -c`"
         edits = _pseudo_json_edits(instruction, args) if looks_json else _exec_edits(instruction)
+        inner_shell = not looks_json and _shell_keeping_pid1(commands)
+        if inner_shell:
+            edits = None  # `["sh", "-c", "app | tee log"]` still has a shell as PID 1
         exec_form = " ".join(edit.replacement for edit in edits) if edits else None
         comment = _trailing_comment(args) if looks_json else None
         if comment is not None:
@@ -129,6 +135,11 @@ def check(dockerfile):
                 message += ", and `CMD` and `docker run` arguments are ignored"
         if comment is not None:
             suggestion = f"move the comment to a line of its own: `{keyword} {exec_form}`"
+        elif inner_shell:
+            suggestion = (
+                f"`{inner_shell} -c` stays PID 1 in exec form too: end its script with `exec program ...` "
+                "(a pipe such as `| tee` keeps the shell: log to standard output instead), then use exec form"
+            )
         elif exec_form:
             suggestion = f"use exec form: `{keyword} {exec_form}`"
         elif looks_json:
@@ -169,6 +180,19 @@ def _execs_program(commands) -> bool:
         return False
     candidates = (commands[0], commands[-1]) if len(commands) > 1 else (commands[0],)
     return any(_is_exec(command) and command.before in HANDOVER_OPERATORS for command in candidates)
+
+
+def _shell_keeping_pid1(commands) -> str:
+    """The shell (`sh`, `bash`...) when the command is a single `sh -c SCRIPT` whose script
+    does not hand over to its program with `exec`; else ""."""
+    if len(commands) != 1:
+        return ""
+    words = [word.text for word in commands[0].words]
+    name = words[0].rsplit("/", 1)[-1] if words else ""
+    if name not in SHELLS or "-c" not in words[1:-1]:
+        return ""
+    script = words[words.index("-c", 1) + 1]
+    return "" if _execs_program(at_level(tokenize(script))) else name
 
 
 def _is_exec(command) -> bool:

@@ -186,6 +186,14 @@ def test_whole_context_copy_with_env_not_excluded(tmp_path):
     assert "`.env` and `.git`" in report["findings"][0]["message"]
 
 
+def test_whole_context_copy_into_a_builder_names_the_builder_and_leaves_git_to_it(tmp_path):
+    builder = "FROM python:3.12 AS build\nCOPY . /src\nRUN pip wheel /src -w /w\nFROM python:3.12-slim\nCOPY --from=build /w /w\n"
+    root = make_context(tmp_path / "ctx", files=("app.py",), dockerfile=builder)
+    (finding,) = lint_json(str(root / "Dockerfile"))["findings"]
+    assert finding["message"].endswith("`.env` files and keys in it go into the layers of the builder stage `build`")
+    assert "`.git`" not in finding["suggestion"] and "`.env`" in finding["suggestion"]
+
+
 @pytest.mark.parametrize(
     "ignore",
     [

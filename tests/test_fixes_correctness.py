@@ -155,11 +155,21 @@ def test_exec_form_fix(before, after):
         "FROM python:3.12-slim\nCMD cd /app\n",
         "FROM python:3.12-slim\nCMD FOO=1 python app.py\n",
         "FROM python:3.12-slim\nCMD python ~/app.py\n",
+        # in exec form `sh -c` would still be PID 1, behind its pipe
+        'FROM python:3.12-slim\nCMD sh -c "app 2>&1 | tee /var/log/app.log"\n',
+        "FROM python:3.12-slim\nCMD /bin/bash -c 'python manage.py migrate && gunicorn app:app'\n",
     ],
 )
 def test_no_exec_form_fix_with_shell_syntax(text):
     found = findings(text, "DFS303")
     assert found and found[0].fix is None
+
+
+def test_exec_form_fix_for_a_shell_script_that_hands_over():
+    found = findings('FROM python:3.12-slim\nCMD sh -c "python manage.py migrate && exec gunicorn app:app"\n', "DFS303")
+    assert found[0].fix is not None
+    found = findings('FROM python:3.12-slim\nCMD sh -c "app | tee app.log"\n', "DFS303")
+    assert "`sh -c` stays PID 1 in exec form too" in found[0].suggestion
 
 
 def test_no_fix_for_exec_form_run():

@@ -61,3 +61,58 @@ def test_installed_plugin_rules_are_found(tmp_path, monkeypatch, lint_text):
 def test_no_plugin_scan_without_a_declared_group(monkeypatch):
     monkeypatch.setattr(sys, "path", [p for p in sys.path if "acme" not in p])
     assert registry._plugins_declared() is False
+
+
+CRASHING_PLUGIN = '''"""Crashes on one file.
+
+## What it does
+Raises on a file that says `MAINTAINER boom`.
+
+## Why is this bad?
+It is a test of a broken rule.
+
+## Example
+    MAINTAINER boom
+
+## Use instead
+    LABEL x=y
+"""
+
+from dfslim.api import Meta, Severity, Violation
+
+META = Meta(id="ACME002", name="acme-crash", category="correctness", severity=Severity.INFO)
+
+
+def check(dockerfile):
+    for instruction in dockerfile.of("MAINTAINER"):
+        if instruction.args == "boom":
+            raise KeyError("boom")
+        yield Violation(instruction, "MAINTAINER is deprecated", "use a LABEL")
+'''
+
+
+def test_a_crashing_rule_is_a_one_line_error_and_other_files_are_still_linted(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from dfslim.cli import main
+
+    (tmp_path / "acme_crash.py").write_text(CRASHING_PLUGIN)
+    info = tmp_path / "acme_crash-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-crash\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[dfslim.rules]\nacme = acme_crash\n")
+    broken, fine = tmp_path / "broken.Dockerfile", tmp_path / "fine.Dockerfile"
+    broken.write_text("FROM alpine:3.20\nMAINTAINER boom\n")
+    fine.write_text("FROM alpine:3.20\nMAINTAINER me\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry.all_rules.cache_clear()
+    monkeypatch.setattr("dfslim.linter._KEYS", None)
+    try:
+        result = CliRunner().invoke(main, ["lint", "--select", "ACME002", str(broken), str(fine)], catch_exceptions=False)
+    finally:
+        sys.modules.pop("acme_crash", None)
+        registry.all_rules.cache_clear()
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert f"{broken}: internal error in rule ACME002 (KeyError: 'boom'); please report it" in result.output
+    assert f"{fine}:2:1" in result.output

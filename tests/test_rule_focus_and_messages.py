@@ -176,6 +176,25 @@ def test_cache_mount_suggested_for_another_user_is_below_its_home():
     assert "target=/root/.cache/pip" in only("FROM python:3.12-slim\nRUN pip install flask\n", "DFS105").suggestion
 
 
+def test_verified_download_form_keeps_the_steps_between_download_and_use():
+    text = (
+        "FROM debian:bookworm-slim\n"
+        "RUN curl -fsSL https://example.com/atd.tgz -o /tmp/atd.tgz \\\n"
+        "    && mkdir -p /usr/src/atd \\\n"
+        "    && tar -xzf /tmp/atd.tgz -C /usr/src/atd \\\n"
+        "    && rm /tmp/atd.tgz\n"
+    )
+    suggestion = only(text, "DFS212").suggestion
+    lines = suggestion.splitlines()
+    assert lines[1] == "RUN curl -fsSL https://example.com/atd.tgz -o /tmp/atd.tgz \\"
+    assert lines[2:6] == [
+        '    && echo "<sha256>  /tmp/atd.tgz" | sha256sum -c - \\',
+        "    && mkdir -p /usr/src/atd \\",
+        "    && tar -xzf /tmp/atd.tgz -C /usr/src/atd \\",
+        "    && ...",
+    ]
+
+
 def test_dev_dependency_message_names_every_install_of_the_run():
     text = "FROM node:22\nRUN if [ -f yarn.lock ]; then yarn install --frozen-lockfile; else pnpm install; fi\n"
     finding = only(text, "DFS117")
