@@ -9,7 +9,8 @@ The layers, bottom up: `dfslim.model` (instructions, stages, words, commands, ed
 `dfslim.values`; `dfslim.shell` (a RUN's commands) and `dfslim.parser`; `dfslim.tools`
 (what each package tool is, and `tool_call`); `dfslim.graph` (stages, targets, what a
 stage inherits); `dfslim.effects` (what a RUN or COPY does to files and variables);
-`dfslim.edits` (fixes and suggestions).
+`dfslim.edits` (fixes and suggestions); `dfslim.sizes` (what a size finding's fix saves,
+from the package tables and the build context).
 """
 
 
@@ -23,6 +24,7 @@ from dfslim.effects import (
     CopyWrites,
     Removals,
     apt_lists_reused,
+    apt_recommends,
     cache_mounted,
     caches_kept,
     clears_apt_lists,
@@ -42,6 +44,7 @@ from dfslim.effects import (
     packages_kept,
     path_below,
     piped_into_shell,
+    recommends_off,
     removes,
     resolve_path,
     tool_paths,
@@ -78,6 +81,17 @@ from dfslim.shell import (
     tokenize,
     unwrap,
 )
+from dfslim.sizes import (
+    base_image_packages,
+    copied_bytes,
+    context_path,
+    debian_release,
+    dev_dependencies_bytes,
+    kept_saving,
+    lastlog_writes,
+    pip_cache_saving,
+    recommends_saving,
+)
 from dfslim.tools import (
     INSTALLING,
     Tool,
@@ -102,17 +116,17 @@ __all__ = [
     "SHELLS", "SKIPPED_COMMANDS", "UNKNOWN_WORKDIR", "BuildGraph", "Caches", "Command", "Comment",
     "CopyWrites", "Dockerfile", "Download", "Edit", "Fetched", "Fix", "Flag", "Heredoc",
     "Instruction", "Meta", "ParseError", "Removals", "Script", "Severity", "Stage", "Tool",
-    "ToolCall", "Use", "Violation", "Word", "append_at_end", "apt_lists_reused", "arg_span",
-    "arg_words", "assignments", "at_level", "build_environment", "build_graph", "cache_mounted",
-    "caches_kept", "cleanup_commands", "clears_apt_lists", "command_dirs", "copy_paths",
-    "copy_writes", "created_paths", "declared_tools", "decompressed_to_file", "dev_dockerfile",
+    "ToolCall", "Use", "Violation", "Word", "append_at_end", "apt_lists_reused", "apt_recommends", "arg_span",
+    "arg_words", "assignments", "at_level", "base_image_packages", "build_environment", "build_graph", "cache_mounted",
+    "caches_kept", "cleanup_commands", "clears_apt_lists", "command_dirs", "context_path", "copied_bytes", "copy_paths",
+    "copy_writes", "created_paths", "debian_release", "declared_tools", "decompressed_to_file", "dev_dependencies_bytes", "dev_dockerfile",
     "dev_image", "dev_name", "dev_target", "download", "downloads_anything", "earlier_in_lineage",
     "env_selects", "env_value", "expand", "expanded", "family_tools", "fetches_apt_lists",
     "file_use", "find_exec", "follow_downloads", "has_option", "home_paths", "image_command",
-    "insert_option", "installed_packages", "is_loopback", "is_rm", "last_index", "mounts",
+    "insert_option", "installed_packages", "is_loopback", "is_rm", "kept_saving", "last_index", "lastlog_writes", "mounts",
     "names_file", "next_in_line", "non_shipping", "normal", "option_value", "package_name",
-    "package_names", "packages_kept", "path_below", "pipe_consumer", "piped_into_shell",
-    "posix_shell", "posix_shells", "program_names", "removed_packages", "removes", "resolve_path",
+    "package_names", "packages_kept", "path_below", "pipe_consumer", "pip_cache_saving", "piped_into_shell",
+    "posix_shell", "posix_shells", "program_names", "recommends_off", "recommends_saving", "removed_packages", "removes", "resolve_path",
     "runs_as_root", "setting_matches", "shell_in_effect", "shell_program", "ships", "spell",
     "split_words", "stream_use", "subcommand", "substitutions", "tokenize", "tool_action",
     "tool_call", "tool_paths", "trigger_workdirs", "unquote", "unwrap", "url_basename", "url_host",

@@ -47,6 +47,7 @@ def _lint_options(command):
         click.option("--no-color", is_flag=True, help="Never colour the text output (the same as --color never)."),
         click.option("-q", "--quiet", is_flag=True, help="Print the findings only: no summary, no notes."),
         click.option("--statistics", is_flag=True, help="After the findings, one line per rule: count, fixable count, total saving, most frequent first."),
+        click.option("--max-savings", metavar="SIZE", help="Exit 1 when a file's estimated avoidable bytes (the sum of its findings' savings) exceed SIZE: 50MB, 1.2GB (decimal units, as docker prints them).  [default: the configuration's max-savings, else no limit]"),
     ]
     for option in reversed(options):
         command = option(command)
@@ -77,20 +78,24 @@ class Options(NamedTuple):
     stdin_filename: str | None = None
 
 
-def _run(paths, output_format, output_file, select, extend_select, ignore, fail_level, targets, context_dir, config_file, force_exclude, gitignore, stdin_filename, unsafe_fixes, show_diff, color_choice, no_color, quiet, statistics, fix) -> None:
-    from dfslim.reporters import Run, format_for_file, resolve_format
+def _run(paths, output_format, output_file, select, extend_select, ignore, fail_level, targets, context_dir, config_file, force_exclude, gitignore, stdin_filename, unsafe_fixes, show_diff, color_choice, no_color, quiet, statistics, fix, max_savings=None) -> None:
+    from dfslim.reporters import Run, format_for_file, over_budget, resolve_format
 
     try:
         report_format = format_for_file(output_format, output_file) if output_file else None
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     options = Options("diff" if show_diff else ("fix" if fix else "lint"), unsafe_fixes, context_dir, stdin_filename)
-    configs = _configs(select, extend_select, ignore, fail_level, config_file, targets)
+    configs = _configs(select, extend_select, ignore, fail_level, config_file, targets, max_savings)
     targets = _targets(paths, configs, force_exclude, gitignore, stdin_filename)
     results = _process_all([(target, settings, options) for target, settings in targets])
     _print_notes([target for target, _settings in targets], results, quiet)
     run = Run([result for result in results if not result.skipped], skipped=tuple(result for result in results if result.skipped))
     status = exit_status(run, configs.defaults)
+    if options.mode != "diff":
+        for line in over_budget(run, configs.defaults):
+            click.echo(f"dfslim: {line}", err=True)
+            status = max(status, 1)
     if options.mode == "diff":
         _finish_diff(run.files, status)
     fixed_stdin = next((result.fixed_text for result in run.files if result.fixed_text is not None), None)
@@ -238,12 +243,12 @@ def _context_for(path, context_dir):
     return context_dir or os.path.dirname(os.path.abspath(path))
 
 
-def _configs(select, extend_select, ignore, fail_level, config_file, targets=()):
+def _configs(select, extend_select, ignore, fail_level, config_file, targets=(), max_savings=None):
     """The command line's settings and the configuration files; a bad one ends the run (2)."""
     from dfslim.config import ConfigError, ConfigFileError, Configs
 
     try:
-        return Configs(select, ignore, fail_level, config_file, extend_select=extend_select, targets=targets)
+        return Configs(select, ignore, fail_level, config_file, extend_select=extend_select, targets=targets, max_savings=max_savings)
     except ConfigFileError as error:
         _config_failure(error)
     except ConfigError as error:

@@ -6,7 +6,8 @@ of a `.dfslim.toml`. The nearest one wins, searched from each linted file's fold
 wins over both. Command-line options override the file: `--select` replaces the file's
 `select` and `ignore`, `--extend-select` adds rules to the selection (the file's `ignore`
 no longer drops them), `--ignore` adds to the file's `ignore`, `--fail-level` replaces its
-`fail-level`. Rules are named by id, name, category, or another linter's rule id.
+`fail-level`, `--max-savings` its `max-savings`. Rules are named by id, name, category, or
+another linter's rule id.
 """
 
 
@@ -19,10 +20,11 @@ from typing import NamedTuple
 
 from dfslim.api import CATEGORIES, Severity
 from dfslim.registry import Rule, all_rules, resolve
+from dfslim.units import parse_size
 
 FAIL_LEVELS = ("error", "warning", "info", "none")
 CONFIG_NAMES = (".dfslim.toml", "pyproject.toml")  # in one folder, the first found wins
-KEYS = ("select", "ignore", "fail-level", "severity", "exclude", "per-file-ignores", "targets")
+KEYS = ("select", "ignore", "fail-level", "severity", "exclude", "per-file-ignores", "targets", "max-savings")
 
 
 class ConfigError(Exception):
@@ -43,6 +45,7 @@ class _SettingsFields(NamedTuple):
     root: str | None = None  # the folder patterns are relative to (the config file's)
     source: str | None = None  # the configuration file, as shown in messages
     targets: tuple[str, ...] = ()  # the build targets that ship (`--target`); (): inferred
+    max_savings: int | None = None  # bytes: a file whose estimated savings exceed them fails the run
 
 
 class Settings(_SettingsFields):
@@ -52,6 +55,10 @@ class Settings(_SettingsFields):
         chosen = _resolve_all(self.select) if self.select else [r for r in all_rules() if r.meta.enabled]
         dropped = {rule.id for rule in _resolve_all(self.ignore, every=True)}
         return [rule for rule in chosen if rule.id not in dropped]
+
+    def over_budget(self, savings: int) -> bool:
+        """Whether a file's estimated avoidable bytes exceed `max-savings`."""
+        return self.max_savings is not None and savings > self.max_savings
 
     def fails(self, severity: Severity) -> bool:
         if self.fail_level == "none":
@@ -182,6 +189,7 @@ class FileConfig(NamedTuple):
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     targets: tuple[str, ...] = ()
+    max_savings: int | None = None
 
     @property
     def root(self) -> str:
@@ -279,6 +287,11 @@ def _check(path: str, name: str, prefix: str, table: dict) -> FileConfig:
             values["exclude"] = strings(key, value)
         elif key == "targets":
             values["targets"] = strings(key, value)
+        elif key == "max-savings":
+            try:
+                values["max_savings"] = parse_size(value)
+            except ValueError as error:
+                raise fail(key, str(error)) from None
         else:
             if not isinstance(value, dict):
                 raise fail(key, "must be a table of glob = [rules]")
@@ -320,8 +333,12 @@ class Configs:
     """The settings for each linted file: its nearest configuration file merged with the
     command-line options. Lookups are cached per folder and each file is read once."""
 
-    def __init__(self, select=None, ignore=None, fail_level=None, config_file=None, extend_select=None, targets=()):
+    def __init__(self, select=None, ignore=None, fail_level=None, config_file=None, extend_select=None, targets=(), max_savings=None):
         self.targets = tuple(targets or ())  # `--target`: wins over the files' `targets`
+        try:  # `--max-savings`: wins over the files' `max-savings`
+            self.max_savings = parse_size(max_savings) if max_savings is not None else None
+        except ValueError as error:
+            raise ConfigError(f"--max-savings: {error}") from None
         self.select = split_list(select)
         self.ignore = split_list(ignore)
         self.extend_select = split_list(extend_select)
@@ -333,7 +350,7 @@ class Configs:
         self._folders: dict[str, str | None] = {}  # folder -> configuration file in force
         self._files: dict[str, FileConfig | None] = {}
         self._settings: dict[str | None, Settings] = {}
-        self.defaults = Settings(*self._selection(self.select, ()), self.fail_level or "warning", targets=self.targets)  # no file
+        self.defaults = Settings(*self._selection(self.select, ()), self.fail_level or "warning", targets=self.targets, max_savings=self.max_savings)  # no file
 
     def settings_for(self, path) -> Settings:
         """Settings for a file to lint (`-`, or a discovery error tuple: the current folder's)."""
@@ -402,4 +419,5 @@ class Configs:
             root=config.root,
             source=shown(config.path),
             targets=self.targets or config.targets,
+            max_savings=self.max_savings if self.max_savings is not None else config.max_savings,
         )

@@ -9,9 +9,14 @@ written with `/`:
   path, or one that goes through a symlinked folder is refused (False);
 - `is_excluded(path)`: whether `.dockerignore` keeps it out of the context.
 
-It never walks or lists a folder and never reads a file other than the ignore file, so
-its cost does not depend on the size of the context. The ignore file is read once, on
-first use; `BuildContext.get()` keeps one context per root (and ignore file) for the run.
+These two never walk or list a folder and never read a file other than the ignore file,
+so their cost does not depend on the size of the context. The ignore file is read once,
+on first use; `BuildContext.get()` keeps one context per root (and ignore file) for the
+run. Two more serve the size estimates of findings that fire, and only those:
+
+- `read_text(path)`: a small file of the context (a requirements or lock file);
+- `layer_bytes(path)`: what a `COPY` of the path stores in its layer, walking a folder
+  (up to `MAX_ENTRIES` entries) without entering what `.dockerignore` keeps out.
 
 ## The ignore file
 Like BuildKit: `<Dockerfile>.dockerignore` next to the Dockerfile (`app.Dockerfile` ->
@@ -40,6 +45,9 @@ import stat
 from typing import NamedTuple
 
 MAX_IGNORE_BYTES = 1 << 20  # a larger ignore file is not read (the context is "unknown")
+MAX_TEXT_BYTES = 1 << 20  # `read_text` reads no larger file
+MAX_ENTRIES = 100_000  # `layer_bytes` gives up on a larger tree
+BLOCK = 512  # a tar header, and the unit file data is padded to
 
 
 class Pattern(NamedTuple):
@@ -298,6 +306,89 @@ class BuildContext:
         except OSError:
             return False
         return True
+
+
+    # ------------------------------------------------------------ contents
+
+    def read_text(self, path: str) -> str | None:
+        """The text of a regular file of the context that `.dockerignore` lets in (at most
+        `MAX_TEXT_BYTES`), None otherwise."""
+        cleaned = normalize(path)
+        if cleaned is None or self.unknown or self.is_excluded(cleaned) or not self.exists(cleaned):
+            return None
+        full = os.path.join(self.root, cleaned)
+        try:
+            info = os.lstat(full)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_TEXT_BYTES:
+                return None
+            with open(full, "rb") as handle:
+                return handle.read(MAX_TEXT_BYTES).decode("utf-8", errors="replace")
+        except OSError:
+            return None
+
+    def layer_bytes(self, path: str, extra: list[Pattern] | tuple[Pattern, ...] = (), extra_root: str | None = None) -> int | None:
+        """The bytes a `COPY` of `path` (`.` for the whole context) stores in its layer
+        tarball: a 512-byte header per file, folder or link, and each file's data in
+        512-byte blocks; what `.dockerignore` or `extra` (`COPY --exclude`, matched as
+        BuildKit does against the path below the COPY's source `extra_root`, by default
+        `path`) keeps out counts nothing. None when the path is missing or excluded, the
+        ignore file is unknown, or the tree has more than `MAX_ENTRIES` entries."""
+        cleaned = _top(path)
+        root = cleaned if extra_root is None else _top(extra_root)
+        if cleaned is None or root is None or self.unknown:
+            return None
+        extra = list(extra)
+
+        def excluded(relative: str) -> bool:
+            if relative != "." and excluded_by(self.patterns, relative):
+                return True
+            inner = _below(relative, root)
+            return bool(extra) and inner is not None and excluded_by(extra, inner)
+
+        if cleaned != "." and (not self.exists(cleaned) or excluded(cleaned)):
+            return None
+        # a folder an exception (`!pattern`) may reach into is entered even when excluded
+        reentrant = any(pattern.exception for pattern in self.patterns + extra)
+        total, entries = 0, 0
+        pending = [cleaned]
+        while pending:
+            relative = pending.pop()
+            full = self.root if relative == "." else os.path.join(self.root, relative)
+            try:
+                info = os.lstat(full)
+            except OSError:
+                continue
+            left_out = relative != cleaned and excluded(relative)
+            if stat.S_ISDIR(info.st_mode):
+                if left_out and not reentrant:
+                    continue
+                try:
+                    names = os.listdir(full)
+                except OSError:
+                    return None
+                entries += len(names)
+                if entries > MAX_ENTRIES:
+                    return None
+                pending.extend(name if relative == "." else f"{relative}/{name}" for name in names)
+                if not left_out:
+                    total += BLOCK
+            elif not left_out:
+                total += BLOCK
+                if stat.S_ISREG(info.st_mode):
+                    total += -(-info.st_size // BLOCK) * BLOCK
+        return total
+
+
+def _top(path: str) -> str | None:
+    """A context path as `layer_bytes` walks it: `.` for the whole context."""
+    return "." if path.strip() in (".", "./", "") else normalize(path)
+
+
+def _below(path: str, root: str) -> str | None:
+    """`path` relative to the folder `root` (both context paths), None when it is not below it."""
+    if root == ".":
+        return path if path != "." else None
+    return path[len(root) + 1:] if path.startswith(root + "/") else None
 
 
 def excluded_by(patterns, path: str) -> bool:

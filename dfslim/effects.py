@@ -3,7 +3,7 @@
 The mounts of a RUN and what they keep out of the layer, the paths `rm` deletes, the
 variables a command sees (`ENV`/`ARG`, `export`, `NAME=value cmd`), the working directory
 of each command, the paths a COPY/ADD or a RUN command writes, and the system packages a
-RUN installs and keeps. Tool knowledge comes
+RUN installs and keeps, and which apt installs bring their recommended packages. Tool knowledge comes
 from `dfslim.tools`; the shell's words from `dfslim.shell`.
 """
 
@@ -14,7 +14,7 @@ import posixpath
 import re
 from typing import NamedTuple
 
-from dfslim.graph import runs_as_root, user_in_effect
+from dfslim.graph import earlier_in_lineage, runs_as_root, user_in_effect
 from dfslim.model import Command, Instruction
 from dfslim.regex import lazy_compile
 from dfslim.shell import SHELLS, has_option, unwrap
@@ -655,3 +655,66 @@ def _apt_mark(call, pending, auto) -> None:
 
 def _auto_removes(call) -> bool:
     return call.action == "autoremove" or (call.action == "remove" and call.has("--auto-remove", "--autoremove"))
+
+
+# ---------------------------------------------------------------------------- apt recommends
+
+NO_RECOMMENDS = "--no-install-recommends"
+# `apt-get install` options with which it installs nothing
+INSTALLS_NOTHING = ("-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act", "-d", "--download-only")
+_OFF = r"[\"']?\s*(?:0|false|no|off)\b"
+_OPTION_RE = lazy_compile(r"APT::Install-Recommends\s*=\s*" + _OFF, re.IGNORECASE)
+_CONFIG_RE = lazy_compile(r"APT::Install-Recommends\s*[\"']?\s*(?:=\s*)?" + _OFF, re.IGNORECASE)
+
+
+def apt_recommends(dockerfile, instruction: Instruction) -> dict[int, bool]:
+    """The apt installs of a RUN that install something, by command index: whether each
+    brings the recommended packages. Not when the command turns them off
+    (`--no-install-recommends`, also through a variable, `-o APT::Install-Recommends=false`,
+    aptitude's `-R`), nor after an apt configuration that does (`echo
+    'APT::Install-Recommends "0";' > /etc/apt/apt.conf.d/...`) earlier in the RUN or in an
+    earlier RUN of the stage or of one it is built FROM."""
+    found: dict[int, bool] = {}
+    configured = earlier_in_lineage(dockerfile, instruction, dockerfile.memo(_apt_config_writers))
+    for index, command in enumerate(instruction.script.commands):
+        call = tool_call(command)
+        if call is None or call.name != "apt":
+            configured = configured or _sets_config(command)
+            continue
+        if call.verb == "install" and not call.has(*INSTALLS_NOTHING):
+            found[index] = not (configured or recommends_off(call, instruction.scope))
+    return found
+
+
+def recommends_off(call, scope) -> bool:
+    """The apt call's own options turn recommends off."""
+    words = call.words[1:]
+    if call.has(NO_RECOMMENDS):
+        return True
+    if any("$" in w.text and NO_RECOMMENDS in expand(w.text, scope).split() for w in words):
+        return True  # `apt-get install $APT_OPTIONS curl` with `ARG APT_OPTIONS=--no-install-recommends`
+    if call.program == "aptitude" and call.has("-R", "--without-recommends"):
+        return True
+    return any(_OPTION_RE.search(value) for value in call.values("-o", "--option"))
+
+
+def _sets_config(command: Command) -> bool:
+    # (every match holds `::`: a substring test first spares a regex search per word)
+    return any("::" in word.text and _CONFIG_RE.search(word.text) for word in command.words)
+
+
+def _apt_config_writers(dockerfile) -> list[Instruction]:
+    """The RUNs that write `APT::Install-Recommends "0";` somewhere (an `echo`, a heredoc
+    file), as opposed to passing it to one apt command with `-o`."""
+    return [run for run in dockerfile.of("RUN") if _writes_apt_config(run)]
+
+
+def _writes_apt_config(instruction: Instruction) -> bool:
+    for command in instruction.script.commands:
+        if tool_call(command) is None and _sets_config(command):
+            return True
+    for heredoc in instruction.heredocs:
+        for line in heredoc.body.splitlines():
+            if "::" in line and _CONFIG_RE.search(line) and "apt" not in line.split("APT::", 1)[0]:
+                return True
+    return False

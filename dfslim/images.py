@@ -20,7 +20,7 @@ import json
 import os
 from typing import Any, Callable, NamedTuple
 
-__all__ = ["ImageInfo", "lookup", "family_of", "default_user", "entrypoint_steps_down", "size_to_bytes"]
+__all__ = ["ImageInfo", "lookup", "family_of", "resolved_tag", "default_user", "entrypoint_steps_down", "size_to_bytes"]
 
 _DATA_FILE = "base_images.json"
 _USERS_FILE = "default_users.json"
@@ -657,6 +657,29 @@ def family_of(reference: str) -> str | None:
         return ref.family.name if ref is not None else None
     except Exception:  # pragma: no cover
         return None
+
+
+def resolved_tag(reference: str) -> str | None:
+    """The tag the image table saw ``reference``'s exact tag resolve to, from the newest
+    figure that records it (``python:3.12-slim`` -> ``3.12.13-slim-trixie``); None when
+    none does, for moving aliases and suites (``latest``, ``stable``: kept for the record
+    only), and with a digest, which pins an image the tag may have left long ago."""
+    return _remembered(_RESOLVED, reference, _resolved)
+
+
+def _resolved(reference: str) -> str | None:
+    index, split = _index(), _split(reference)
+    ref = _resolve_name(index, *split) if split and split[1] and not split[2] else None
+    parsed = _parse_tag(index, ref.family, ref.tag) if ref and ref.family is not index.scratch else None
+    if parsed is None or index._size_key(ref.family, ref.image, parsed) is None:
+        return None
+    figures = [fig for fig in ref.family.spec.get("sizes", ()) if fig.get("tag") == ref.tag and fig.get("resolved")]
+    ranked = [((index.sources.get(fig.get("source"), {}).get("platform") == "linux/amd64",
+                str(index.sources.get(fig.get("source"), {}).get("date", ""))), fig["resolved"]) for fig in figures]
+    return max(ranked)[1] if ranked else None
+
+
+_RESOLVED: dict = {}
 
 
 def releases() -> dict[str, Any]:

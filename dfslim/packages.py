@@ -1,9 +1,15 @@
 """Installed sizes and dependency closures of Debian packages, from the package index.
 
-The table `dfslim/data/debian_packages.json.gz` is generated from Debian's Packages files
-by `bench/measure/gen_debian_packages.py` (the packages named in apt installs across a
-corpus of real Dockerfiles, the packages of common base images, and all they depend on or
-recommend). It is read on first use only.
+The tables are generated from Debian's Packages files by
+`bench/measure/gen_debian_packages.py` (the packages named in apt installs across a corpus
+of real Dockerfiles, the packages of common base images, and all they depend on or
+recommend): `dfslim/data/debian_packages.json.gz` holds the sources and the base images'
+package lists, `debian_packages.<release>.tsv.gz` the packages of one release in four
+blocks separated by a blank line: the package names, a line each; their records in the
+same order (Installed-Size in KiB, depends, recommends, version, tab-separated); the
+virtual names; their providers (space-separated). Each is read on first use only, so a
+lint of a bookworm image never reads the trixie table, and a record is split into its
+fields only when asked for: building 6,000 records would cost more than the lint.
 
 Resolution follows apt in the way that matters for sizes: Depends and Pre-Depends always,
 Recommends when asked for (also those of the packages pulled in), a dependency already
@@ -19,24 +25,68 @@ from functools import lru_cache
 import os
 from typing import Iterable
 
-__all__ = ["releases", "known", "installed_size", "base_packages", "closure", "closure_bytes", "recommends_bytes"]
+__all__ = ["releases", "known", "installed_size", "version", "base_packages", "closure", "closure_bytes", "recommends_bytes", "size_of", "unmet_depends"]
 
 _DATA_FILE = "debian_packages.json.gz"
+_RELEASE_FILE = "debian_packages.{release}.tsv.gz"
 KIB = 1024
+
+
+def _path(name: str) -> str:
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", name)
+
+
+def _read(name: str) -> str:
+    import zlib
+
+    with open(_path(name), "rb") as handle:
+        return zlib.decompress(handle.read(), 31).decode("utf-8")  # 31: a gzip stream
 
 
 @lru_cache(maxsize=1)
 def _table() -> dict:
-    import gzip
+    """The sources, the base images' lists and the names of the releases."""
     import json
 
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", _DATA_FILE)
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        return json.load(handle)
+    return json.loads(_read(_DATA_FILE))
 
 
-def _release(release: str) -> dict | None:
-    return _table()["releases"].get(release)
+class _Release:
+    """One release's packages: each line kept as read and split on first use."""
+
+    __slots__ = ("lines", "virtual", "_records")
+
+    def __init__(self, lines: dict[str, str], virtual: dict[str, str]):
+        self.lines = lines  # name -> "kib\tdepends\trecommends\tversion"
+        self.virtual = virtual  # virtual name -> its providers, space-separated
+        self._records: dict[str, tuple[int, str, str, str]] = {}
+
+    @classmethod
+    def parse(cls, text: str) -> "_Release":
+        names, records, virtual, providers = (block.split("\n") if block else [] for block in text.split("\n\n"))
+        return cls(dict(zip(names, records)), dict(zip(virtual, providers)))
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.lines
+
+    def record(self, name: str) -> tuple[int, str, str, str] | None:
+        """(KiB, depends, recommends, version) of a real package, else None."""
+        found = self._records.get(name)
+        if found is None and name in self.lines:
+            size, depends, recommends, version = self.lines[name].split("\t")
+            found = self._records[name] = (int(size), depends, recommends, version)
+        return found
+
+    def providers(self, name: str) -> tuple[str, ...]:
+        line = self.virtual.get(name)
+        return tuple(line.split(" ")) if line else ()
+
+
+@lru_cache(maxsize=8)
+def _release(release: str) -> _Release | None:
+    if release not in _table()["releases"]:
+        return None
+    return _Release.parse(_read(_RELEASE_FILE.format(release=release)))
 
 
 def releases() -> tuple[str, ...]:
@@ -47,14 +97,29 @@ def releases() -> tuple[str, ...]:
 def known(package: str, release: str) -> bool:
     """Whether the table has the package (a real one, or a virtual name some package provides)."""
     data = _release(release)
-    return bool(data) and (package in data["packages"] or package in data["provides"])
+    return data is not None and (package in data or package in data.virtual)
 
 
 def installed_size(package: str, release: str) -> int | None:
     """The package's Installed-Size in bytes on `release`, or None when not in the table."""
     data = _release(release)
-    record = data["packages"].get(package) if data else None
+    record = data.record(package) if data else None
     return record[0] * KIB if record else None
+
+
+def version(package: str, release: str) -> str | None:
+    """The package's version on `release` (`1:4.13+dfsg1-1+deb12u2`), None when not in the table."""
+    data = _release(release)
+    record = data.record(package) if data else None
+    return record[3] if record else None
+
+
+def size_of(packages: Iterable[str], release: str) -> int:
+    """Installed bytes of real packages of `release` (names the table lacks count 0)."""
+    data = _release(release)
+    if data is None:
+        return 0
+    return sum(data.record(name)[0] * KIB for name in packages if name in data)
 
 
 def base_packages(family: str, release: str) -> frozenset[str] | None:
@@ -69,18 +134,17 @@ def _relations(field: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(group.split("|")) for group in field.split(",")) if field else ()
 
 
-def _choose(group: tuple[str, ...], present: set[str], data: dict) -> str | None:
+def _choose(group: tuple[str, ...], present: set[str], data: _Release) -> str | None:
     """The package that meets a dependency group, None when it is already met or nothing in
     the table can meet it."""
-    packages, provides = data["packages"], data["provides"]
     for name in group:
-        if name in present or any(p in present for p in provides.get(name, ())):
+        if name in present or any(p in present for p in data.providers(name)):
             return None
     for name in group:
-        if name in packages:
+        if name in data:
             return name
     for name in group:
-        candidates = provides.get(name)
+        candidates = data.providers(name)
         if candidates:
             return candidates[0]
     return None
@@ -100,21 +164,22 @@ def closure(packages: Iterable[str], release: str, recommends: bool = False, bas
     present = _base_set(base)
     added: set[str] = set()
     for name in packages:
-        record = data["packages"].get(name)
-        if record is None:  # a virtual name: its first provider, unless one is present
+        if name in present:
+            continue  # installed already: apt adds nothing, not even its recommends
+        if name not in data:  # a virtual name: its first provider, unless one is present
             name = _choose((name,), present, data)
         if name is not None:
             _mark(name, data, recommends, present, added)
     return added
 
 
-def _mark(name: str, data: dict, recommends: bool, present: set[str], added: set[str]) -> None:
+def _mark(name: str, data: _Release, recommends: bool, present: set[str], added: set[str]) -> None:
     """Install `name` and, depth first as apt's MarkInstall does, what it needs, so that a
     choice made for one dependency already meets the groups that come after it.
     (Debian's dependency chains are a few dozen deep: recursion is safe.)"""
     present.add(name)
     added.add(name)
-    record = data["packages"][name]
+    record = data.record(name)
     groups = _relations(record[1]) + (_relations(record[2]) if recommends else ())
     for group in groups:
         chosen = _choose(group, present, data)
@@ -122,12 +187,27 @@ def _mark(name: str, data: dict, recommends: bool, present: set[str], added: set
             _mark(chosen, data, recommends, present, added)
 
 
+def unmet_depends(packages: Iterable[str], release: str) -> list[tuple[str, str]]:
+    """The (package, dependency group) pairs of `packages` that nothing among them meets:
+    none for the package list of a real installed system."""
+    data = _release(release)
+    if data is None:
+        return []
+    present = set(packages)
+    return [
+        (name, "|".join(group))
+        for name in sorted(present) if name in data
+        for group in _relations(data.record(name)[1])
+        if _choose(group, present, data) is not None or not any(n in data or n in data.virtual for n in group)
+    ]
+
+
 def closure_bytes(packages: Iterable[str], release: str, recommends: bool = False, base: Iterable[str] | None = None) -> int | None:
     """Installed bytes of `closure(...)`; None when the release or a named package is unknown."""
     packages = list(packages)
     if _release(release) is None or not all(known(p, release) for p in packages):
         return None
-    return sum(installed_size(name, release) for name in closure(packages, release, recommends, base))
+    return size_of(closure(packages, release, recommends, base), release)
 
 
 def recommends_bytes(packages: Iterable[str], release: str, base: Iterable[str] | None = None) -> int | None:

@@ -31,12 +31,12 @@ class CacheEstimate(NamedTuple):
 
 @lru_cache(maxsize=1)
 def _table() -> dict:
-    import gzip
     import json
+    import zlib
 
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", _DATA_FILE)
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        return json.load(handle)
+    with open(path, "rb") as handle:  # zlib reads the gzip stream (31) without the gzip module's import
+        return json.loads(zlib.decompress(handle.read(), 31))
 
 
 def normalise(name: str) -> str:
@@ -49,16 +49,18 @@ def typical_bytes() -> int:
     return int(_table()["_about"]["typical_bytes"])
 
 
-def estimate(requirements: Iterable[str]) -> CacheEstimate:
+def estimate(requirements: Iterable[str], installed: Iterable[str] = ()) -> CacheEstimate:
     """The cache of `pip install REQUIREMENTS` (names, normalised or not), each package
-    of the dependency closure counted once."""
+    of the dependency closure counted once; what is `installed` already (normalised
+    names) is not downloaded, nor followed."""
     packages = _table()["packages"]
     seen: list[str] = []
     unknown: list[str] = []
+    skipped = set(installed)
     queue = [normalise(name) for name in requirements]
     while queue:
         name = queue.pop(0)
-        if name in seen or name in unknown:
+        if name in seen or name in unknown or name in skipped:
             continue
         entry = packages.get(name)
         if entry is None:

@@ -83,12 +83,26 @@ def stage_base(dockerfile, instruction) -> str | None:
 
 
 def distribution(image: str | None) -> tuple[str, str | None] | None:
-    """(`debian`|`ubuntu`|`alpine`..., release or None) of an image, from the image table."""
+    """(`debian`|`ubuntu`|`alpine`..., release or None) of an image, from the image table:
+    the release its tag names, else the one the table saw that tag resolve to
+    (`python:3.12-slim` -> `3.12.13-slim-trixie`)."""
     if not image:
         return None
-    from dfslim.images import lookup, releases
+    from dfslim.images import lookup, resolved_tag
 
     info = lookup(image)
+    if info is None:
+        return None
+    found = _distribution(info)
+    resolved = resolved_tag(image) if found is None or found[1] is None else None
+    if resolved is not None:
+        return _distribution(lookup(f"{info.family}:{resolved}")) or found
+    return found
+
+
+def _distribution(info) -> tuple[str, str | None] | None:
+    from dfslim.images import releases
+
     if info is None:
         return None
     for distro in ("debian", "ubuntu"):

@@ -40,9 +40,19 @@ The cache of another user (after `USER app`) is below its home, and the mount mu
 its own for the installer to write there: `--mount=type=cache,target=/home/app/.cache/pip,uid=1000`.
 
 ## Savings
-`pip-cache:default` of `dfslim/data/savings.json` (the smallest documented measurement,
-10 MB) for pip; unknown (null) for uv, whose cache may be hard-linked into the
-environment, and for Poetry, Pipenv and PDM, for which dfslim has no measurement.
+For pip, what its cache holds after the `RUN`: the files pip downloads for what the
+installs ask for and everything that depends on, each once, from PyPI's file sizes
+(`dfslim.pipcache`, the wheel pip picks for CPython 3.12 on manylinux x86_64), less what
+earlier installs of the stage installed already. The requirements are the named
+packages, and the requirements files (`-r`, and the files they include) and local
+projects (`pip install .`: the `pyproject.toml` dependencies) that an earlier `COPY`
+brought in from the build context at hand. A project the table lacks counts as its
+typical file (the table's median, 0.14 MB), requirements that cannot be read (no build
+context, a variable) as `pip-cache:default` (10 MB, the smallest published
+measurement), and nothing is downloaded with `--no-index`. The build harness measured
+0.70 MB for `flask`, 30 MB for `numpy pandas`, 63 MB for `scikit-learn`. Unknown (null)
+for uv, whose cache may be hard-linked into the environment, and for Poetry, Pipenv and
+PDM, for which dfslim has no measurement.
 
 ## Fix
 Safe: inserts the installer's flag right after the subcommand (`--no-cache-dir` for pip,
@@ -78,6 +88,7 @@ from dfslim.api import (
     caches_kept,
     earlier_in_lineage,
     insert_option,
+    pip_cache_saving,
     spell,
     tool_call,
     user_in_effect,
@@ -153,7 +164,7 @@ def _violation(dockerfile, instruction, offenders):
         f"{subject} in the image",
         suggestion,
         fix=fix,
-        savings_bytes=_saving(names),
+        savings_bytes=_saving(dockerfile, instruction, offenders),
         focus=script.span(_command_of(instruction, first)),
     )
 
@@ -171,10 +182,15 @@ def _mount_hint(dockerfile, instruction, tool) -> str:
     return f"or mount a cache: `RUN --mount=type=cache,target={tool.mount} ...`"
 
 
-def _saving(names):
-    """The documented cache figures of the installers, summed; None when none is known."""
-    known = [figure(f"{name}-cache:default") for name in names]
-    return sum(value for value in known if value) or None
+def _saving(dockerfile, instruction, offenders):
+    """pip's cache from the requirements, plus the documented figures of the other
+    installers; None when none is known."""
+    pip = [call for call in offenders if call.name == "pip"]
+    known = [pip_cache_saving(dockerfile, instruction, pip)] if pip else []
+    names = dict.fromkeys("uv" if call.name == "uv pip" else call.name for call in offenders if call.name != "pip")
+    known += [figure(f"{name}-cache:default") for name in names]
+    known = [value for value in known if value is not None]
+    return sum(known) if known else None
 
 
 def _command_of(instruction, call):

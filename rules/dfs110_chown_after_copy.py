@@ -34,6 +34,16 @@ Symbolic `--chmod` modes (`+x`) need Dockerfile syntax 1.14 or later; octal ones
   not known (`$DIR` without a value, `~`).
 - `COPY`s of another stage, even a parent one; `chown` inside `find -exec`.
 
+## Savings
+What the rewritten files weigh: the bytes the `COPY`/`ADD` brought in from the build
+context (as its layer stores them: a 512-byte tar header per entry, file data in
+512-byte blocks; what `.dockerignore` and `COPY --exclude` keep out counts nothing), or
+of the copied paths the `chown`/`chmod` names when it covers only part of them, times
+the ratio the build harness measured (a `RUN chown -R` after a 42 MB `COPY` added 42 MB:
+1.0). Known only when the build context is at hand (`--context`, default the
+Dockerfile's folder) and holds every source; unknown (null) for files of another stage
+or image (`COPY --from`), URLs, globs and variables.
+
 ## Scope
 Only stages that ship: a builder's doubled files stay behind. `ONBUILD` triggers are
 checked in the order they run, in the child image after every instruction of the stage:
@@ -52,6 +62,7 @@ from dfslim.api import (
     Severity,
     Violation,
     command_dirs,
+    copied_bytes,
     copy_paths,
     copy_writes,
     created_paths,
@@ -63,6 +74,7 @@ from dfslim.api import (
     workdirs,
 )
 from dfslim.regex import lazy_compile
+from dfslim.savings import ratio
 
 META = Meta(
     id="DFS110",
@@ -273,7 +285,24 @@ def check(dockerfile):
                 created += created_paths(instruction, command, directory)
             if not found:
                 continue
-            yield _violation(dockerfile, instruction, writers, found, spelled, users)._replace(focus=focus)
+            saving = _saving(dockerfile, writers, found)
+            yield _violation(dockerfile, instruction, writers, found, spelled, users)._replace(focus=focus, savings_bytes=saving)
+
+
+def _saving(dockerfile, writers, found) -> int | None:
+    """The bytes of what the chown/chmod rewrites of each COPY/ADD (all it brought in, or
+    the paths it names), times the measured ratio; None when one is unknown."""
+    per_byte = ratio("chown-after-copy:per-copied-byte")
+    total = 0
+    for position, entry in found.items():
+        tools = [name for name in ("chown", "chmod") if name in entry]
+        whole = any(entry[name + " whole"] for name in tools)
+        paths = None if whole else [path for name in tools for path in entry[name + " paths"]]
+        counted = copied_bytes(dockerfile, writers[position].instruction, paths)
+        if counted is None or per_byte is None:
+            return None
+        total += counted
+    return round(total * per_byte)
 
 
 def _copy_line(writer, flags):

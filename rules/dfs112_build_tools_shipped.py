@@ -75,6 +75,17 @@ is not exempt, and the finding names those. Not flagged either:
 
 A deliberate choice, such as the official `php` images keeping `$PHPIZE_DEPS` for
 `docker-php-ext-install`, is what `# dfslim: ignore=DFS112` is for.
+
+## Savings
+For apt installs, from the Debian package index (`dfslim.packages`): what the build
+tools add to the `RUN`'s installs, with everything they depend on (and recommend, unless
+the install says `--no-install-recommends`), less the packages of the base image
+(`debian:*`, `python:*-slim`, `node:*-slim` on the release its tag names or resolves to)
+and what the stage's earlier installs added: `build-essential` is about 300 MB on
+`debian:bookworm-slim` and 290 MB on `python:3.11-slim-bookworm` (measured: 299.8 and
+291.5 MB). On another base, the per-package figures of `dfslim/data/savings.json`
+(`build-tools:<package>`, on `debian:bookworm-slim`) when every package has one; unknown
+(null) for apk, dnf and zypper, which dfslim has no package table for.
 """
 
 from dfslim.api import (
@@ -83,6 +94,7 @@ from dfslim.api import (
     Violation,
     build_environment,
     build_graph,
+    kept_saving,
     packages_kept,
     spell,
     tool_action,
@@ -180,6 +192,7 @@ def _violation(dockerfile, instruction, left):
         instruction,
         f"build tools stay in the shipped image: {listed} installed here and not removed in this RUN",
         f"{sketch}; or remove them at the end of this RUN: {remove}",
+        savings_bytes=kept_saving(dockerfile, instruction, names, fallback="build-tools"),
         focus=script.span(install),
     )
 

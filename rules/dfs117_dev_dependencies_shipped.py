@@ -113,8 +113,19 @@ No settings of its own. Which stages ship follows the targets (`--target NAME`, 
 image built as the last stage under a shipping name, takes `# dfslim: ignore=DFS117`.
 
 ## Savings
-None (`savings_bytes` is null): dfslim has no table of package sizes to weigh the
-development dependencies the project's lock or requirements file names.
+What the development dependencies weigh installed, where a file of the build context
+names them: the packages of development requirements files (less those of the runtime
+requirements files they or the install also read), of development extras
+(`[project.optional-dependencies]`), of the groups `uv sync`, `poetry install` and `pdm
+install` add by default (`[dependency-groups]` `dev`, `[tool.uv] dev-dependencies`, the
+non-optional Poetry groups, PDM's groups), and `Pipfile.lock`'s `develop` packages that
+are not `default` ones; with their dependency closure, less what the runtime
+dependencies need anyway. PyPI's download sizes (`dfslim.pipcache`; a project the table
+lacks counts as its typical file) times the smallest installed-per-downloaded ratio the
+build harness measured (`pip-install:per-download-byte`: unpacked files and bytecode).
+When a RUN has several such installs (the branches of an `if`), the largest estimate.
+Unknown (null) when the build context does not hold such a file, and for npm, Yarn,
+pnpm and Bundler, for which dfslim has no package size table.
 """
 
 import bisect
@@ -127,6 +138,7 @@ from dfslim.api import (
     Severity,
     Violation,
     build_graph,
+    dev_dependencies_bytes,
     dev_image,
     dev_name,
     dev_target,
@@ -154,7 +166,7 @@ def check(dockerfile):
     for instruction in dockerfile.of("RUN"):
         installs = _dev_installs(dockerfile, instruction)
         if installs:
-            violation = _violation(dockerfile, instruction, installs)
+            violation = _violation(dockerfile, instruction, installs)._replace(savings_bytes=_saving(dockerfile, instruction, installs))
             yield violation._replace(targets=_shipping_targets(dockerfile, instruction))
 
 
@@ -181,6 +193,14 @@ def _dev_installs(dockerfile, instruction) -> list:
         if reason is not None and not _removed_later(instruction, index, call):
             found.append(_Install(command, index, call, reason))
     return found
+
+
+def _saving(dockerfile, instruction, installs) -> int | None:
+    """The largest estimate of the installs (the branches of an `if` are alternatives:
+    their figures do not add up); None when no context file names what they install."""
+    known = [dev_dependencies_bytes(dockerfile, instruction, each.index, each.call) for each in installs]
+    known = [value for value in known if value is not None]
+    return max(known) if known else None
 
 
 def _shipping_targets(dockerfile, instruction):

@@ -250,3 +250,57 @@ def test_the_documented_example_loads(tmp_path):
     config = load_config(str(tmp_path / "pyproject.toml"))
     assert config.fail_level == "error" and config.severities["DFS201"].label == "warning"
     assert glob_match(config.exclude[2], "a/testdata/Dockerfile")
+
+
+# ------------------------------------------------------------------ max-savings
+
+GATED = "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\nUSER app\n"
+
+
+def _savings(path) -> int:
+    """The file's estimated savings, as the JSON report gives them."""
+    document = json.loads(lint("--format", "json", "--fail-level", "none", str(path)).stdout)
+    return sum(finding["savings_bytes"] or 0 for finding in document["findings"])
+
+
+def test_max_savings_fails_the_run_and_says_by_how_much(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text(GATED)
+    total = _savings("Dockerfile")
+    assert total > 20e6  # the apt lists and curl's recommends
+    over = lint("--fail-level", "none", "--max-savings", "10MB", "Dockerfile")
+    assert over.exit_code == 1
+    (line,) = [line for line in over.stderr.splitlines() if line.startswith("dfslim: ")]
+    from dfslim.units import megabytes
+
+    assert line == (f"dfslim: Dockerfile: estimated avoidable {megabytes(total)} ({total:,} bytes) "
+                    f"exceeds 10 MB (--max-savings) by {megabytes(total - 10**7)}")
+    under = lint("--fail-level", "none", "--max-savings", f"{total}", "Dockerfile")  # not above: passes
+    assert under.exit_code == 0 and "exceeds" not in under.stderr
+    # the gate adds to the fail level's status, never lowers a file error's 2
+    (tmp_path / "bad.Dockerfile").write_text("FORM x\n")
+    assert lint("--max-savings", "10MB", "Dockerfile", "bad.Dockerfile").exit_code == 2
+
+
+def test_max_savings_in_the_configuration_and_the_command_line_wins(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text(GATED)
+    (tmp_path / ".dfslim.toml").write_text('fail-level = "none"\nmax-savings = "10MB"\n')
+    from_file = lint("Dockerfile")
+    assert from_file.exit_code == 1 and "exceeds 10 MB (max-savings in .dfslim.toml)" in from_file.stderr
+    assert lint("--max-savings", "1GB", "Dockerfile").exit_code == 0
+    (tmp_path / ".dfslim.toml").write_text(f'fail-level = "none"\nmax-savings = {10**9}\n')  # bytes
+    assert lint("Dockerfile").exit_code == 0
+    assert Configs().settings_for(str(tmp_path / "Dockerfile")).max_savings == 10**9
+
+
+@pytest.mark.parametrize("value", ["lots", "-5MB", "5 XB", "", "nan MB"])
+def test_a_bad_max_savings_is_one_line_and_status_2(tmp_path, monkeypatch, value):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text(GATED)
+    cli = lint("--max-savings", value, "Dockerfile")
+    assert cli.exit_code == 2 and f"--max-savings: not a size: {value!r}" in cli.output
+    (tmp_path / ".dfslim.toml").write_text(f"max-savings = {json.dumps(value)}\n")
+    found = lint("Dockerfile")
+    (line,) = found.stderr.strip().splitlines()
+    assert found.exit_code == 2 and ".dfslim.toml" in line and "max-savings" in line and "Traceback" not in found.output

@@ -119,6 +119,53 @@ def test_exists_without_following_symlinks(tmp_path):
     assert not context.exists("sub/file/x")
 
 
+def test_read_text_only_of_regular_files_the_context_lets_in(tmp_path, monkeypatch):
+    root = make_context(tmp_path / "ctx", files=("requirements.txt", "secret.txt", "sub/"), ignore="secret.txt\n")
+    os.symlink(root / "requirements.txt", root / "linked.txt")
+    context = BuildContext(str(root))
+    assert context.read_text("requirements.txt") == context.read_text("./requirements.txt") == "x\n"
+    assert context.read_text("secret.txt") is None  # .dockerignore keeps it out
+    assert context.read_text("linked.txt") is None  # not a regular file
+    assert context.read_text("sub") is None and context.read_text("missing.txt") is None
+    monkeypatch.setattr("dfslim.context.MAX_TEXT_BYTES", 1)
+    assert context.read_text("requirements.txt") is None  # too large to be a requirements file
+
+
+def test_layer_bytes_counts_tar_headers_and_blocks(tmp_path):
+    root = make_context(tmp_path / "ctx", ignore="**/*.log\n!keep.log\n")
+    (root / "app" / "lib").mkdir(parents=True)
+    (root / "app" / "a.py").write_bytes(b"a" * 512)  # one block
+    (root / "app" / "lib" / "b.py").write_bytes(b"b" * 513)  # two blocks
+    (root / "app" / "lib" / "x.log").write_bytes(b"x" * 4096)  # ignored
+    (root / "keep.log").write_bytes(b"k")  # let back in by `!keep.log`
+    os.symlink("a.py", root / "app" / "link")  # a header only, never followed
+    context = BuildContext(str(root))
+    # app/, app/lib/, a.py, b.py, link: five headers; data 1 + 2 blocks
+    assert context.layer_bytes("app") == context.layer_bytes("app/") == 5 * 512 + 3 * 512
+    assert context.layer_bytes("app/lib") == 2 * 512 + 2 * 512
+    assert context.layer_bytes("keep.log") == 2 * 512
+    everything = context.layer_bytes(".")
+    # the whole context adds its own folder's header, and .dockerignore and keep.log (a
+    # header and one block each), as `app` counts its own
+    assert everything == 512 + context.layer_bytes("app") + 2 * (2 * 512)
+    assert context.layer_bytes("app/lib/x.log") is None  # excluded
+    assert context.layer_bytes("missing") is None
+
+
+def test_layer_bytes_with_copy_excludes_relative_to_the_source(tmp_path, monkeypatch):
+    from dfslim.context import Pattern, clean, compile_pattern
+
+    root = make_context(tmp_path / "ctx", files=("app/a.py", "app/lib/b.py"))
+    context = BuildContext(str(root))
+    lib = [Pattern(clean("lib"), False, compile_pattern(clean("lib")))]
+    # `COPY --exclude=lib app /app`: BuildKit matches the pattern below the source
+    assert context.layer_bytes("app", lib) == 2 * 512 + 512
+    assert context.layer_bytes(".", lib) == context.layer_bytes(".")  # no top-level lib
+    assert context.layer_bytes("app/lib", lib, extra_root="app") is None  # the named part is excluded
+    monkeypatch.setattr("dfslim.context.MAX_ENTRIES", 2)
+    assert context.layer_bytes(".") is None  # too large a tree to walk
+
+
 def test_ignore_file_is_read_once_per_root(tmp_path, monkeypatch):
     root = make_context(tmp_path / "ctx", ignore=".env\n")
     first = BuildContext.get(str(root))

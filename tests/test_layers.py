@@ -19,7 +19,7 @@ LAYERS = (
     ("dfslim.regex", "dfslim.units", "dfslim.model", "dfslim.values", "dfslim.images"),
     ("dfslim.shell", "dfslim.parser", "dfslim.savings", "dfslim.packages", "dfslim.pipcache", "dfslim.context", "dfslim.suppress"),
     ("dfslim.tools",),
-    ("dfslim.graph", "dfslim.purpose", "dfslim.effects", "dfslim.fetched", "dfslim.edits"),
+    ("dfslim.graph", "dfslim.purpose", "dfslim.effects", "dfslim.fetched", "dfslim.edits", "dfslim.sizes"),
     ("dfslim.api",),
     ("dfslim.registry", "dfslim.linter", "dfslim.config", "dfslim.fixer", "dfslim.discovery", "dfslim.links", "dfslim.explain"),
     ("dfslim.reporters", "dfslim.lsp", "dfslim.measure", "dfslim.stages", "dfslim.regex_programs", "dfslim.cli", "dfslim.console", "dfslim.__main__", "dfslim"),

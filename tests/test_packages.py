@@ -13,10 +13,7 @@ KIB = 1024
 @pytest.fixture
 def fake_table(monkeypatch):
     """A small table whose resolutions can be worked out by hand."""
-    table = {
-        "_about": {},
-        "bases": {"tiny:rel": ["libc"]},
-        "releases": {
+    releases = {
             "rel": {
                 "packages": {
                     "libc": [1000, "", "", "1"],
@@ -31,10 +28,23 @@ def fake_table(monkeypatch):
                 },
                 "provides": {"mail-agent": ["postfix", "exim"]},
             }
-        },
     }
+    parsed = {name: packages._Release.parse(_table_text(release)) for name, release in releases.items()}
+    table = {"_about": {}, "bases": {"tiny:rel": ["libc"]}, "releases": sorted(releases)}
     monkeypatch.setattr(packages, "_table", lambda: table)
+    monkeypatch.setattr(packages, "_release", parsed.get)
     return table
+
+
+def _table_text(release) -> str:
+    """A release's table as the generator writes it."""
+    blocks = [
+        list(release["packages"]),
+        ["\t".join(map(str, record)) for record in release["packages"].values()],
+        list(release["provides"]),
+        [" ".join(names) for names in release["provides"].values()],
+    ]
+    return "\n\n".join("\n".join(block) for block in blocks)
 
 
 def test_installed_size_is_the_index_kib(fake_table):
@@ -52,6 +62,25 @@ def test_closure_skips_what_the_base_or_an_earlier_choice_meets(fake_table):
     assert packages.closure(["app"], "rel", base=["libc", "libbar", "exim"]) == {"app"}
     # `other` brings libbar first, so app's alternative group is already met
     assert packages.closure(["other", "app"], "rel", base=["libc"]) == {"other", "libbar", "app", "postfix"}
+
+
+def test_a_package_the_base_has_adds_nothing(fake_table):
+    # apt installs neither it again nor its recommends
+    assert packages.closure(["app"], "rel", recommends=True, base=["libc", "app"]) == set()
+    assert packages.closure_bytes(["libc"], "rel", base=["libc"]) == 0
+    assert packages.recommends_bytes(["app"], "rel", base=["libc", "app"]) == 0
+
+
+def test_a_line_is_split_on_first_use(fake_table):
+    data = packages._release("rel")
+    assert data.lines["app"] == "10\tlibc,libfoo|libbar,mail-agent\tdocs,extra\t1" and "app" not in data._records
+    assert data.record("app") == (10, "libc,libfoo|libbar,mail-agent", "docs,extra", "1")
+    assert data.providers("mail-agent") == ("postfix", "exim") and data.providers("app") == ()
+
+
+def test_version_and_size_of(fake_table):
+    assert packages.version("app", "rel") == "1" and packages.version("nosuch", "rel") is None
+    assert packages.size_of(["app", "libfoo", "nosuch"], "rel") == 30 * KIB
 
 
 def test_recommends_are_followed_transitively(fake_table):
@@ -110,3 +139,23 @@ def test_import_reads_no_table():
     probe = "import dfslim.packages as p, sys; print(p._table.cache_info().currsize, 'gzip' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     assert out[0] == "0"
+
+
+def test_a_release_is_read_alone():
+    probe = (
+        "import dfslim.packages as p; p.closure(['curl'], 'bookworm');"
+        "print(p._release.cache_info().currsize, p.releases())"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("1 ") and "'trixie'" in out
+
+
+def test_python_slim_lists_are_closed_under_depends():
+    # a cited image listing typed wrong would miss a dependency dpkg had to install
+    for release in ("bookworm", "trixie"):
+        listed = packages.base_packages("python-slim", release)
+        assert listed > packages.base_packages("debian", release) - {"usr-is-merged"}
+        assert all(packages.known(name, release) for name in listed)
+        assert packages.unmet_depends(listed, release) == []
+    assert packages.unmet_depends(["app"], "bookworm") == []  # not a package: nothing to check
+    assert ("curl", "libcurl4") in packages.unmet_depends(["curl", "libc6"], "bookworm")

@@ -33,6 +33,13 @@ def test_unknown_package_counts_the_typical_file(fake_table):
     assert pipcache.typical_bytes() == 1000
 
 
+def test_what_is_installed_is_not_downloaded_again(fake_table):
+    # `templates` is there already and not fetched; `utils` is, as `web` needs it too
+    found = pipcache.estimate(["web"], installed=["templates"])
+    assert found.bytes == 100 + 5 and set(found.packages) == {"web", "utils"}
+    assert pipcache.estimate(["templates"], installed=["templates", "utils"]).bytes == 0
+
+
 def test_requirement_names():
     text = "Flask==3.1\n# comment\n-r base.txt\n--hash=sha256:00\nnumpy>=1 ; python_version > '3'\n" \
            "git+https://example.com/x.git\n./local\nDjango_Rest[x] # trailing\nflask\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from dfslim import packages
 from dfslim.config import Settings
 from dfslim.linter import lint
 from dfslim.parser import parse
@@ -235,7 +236,11 @@ def test_dfs119_suggests_a_debug_target_built_from_the_shipped_one():
     )
     finding = only(text, "DFS119")
     assert finding.message.startswith("`vim` and `strace` are installed into the shipped image")
-    assert finding.savings_bytes is None  # no measured size table for these packages yet
+    # what vim and strace add with their recommends on python:3.12-slim (trixie), from the index
+    base = packages.base_packages("python-slim", "trixie")
+    alone = packages.closure(["libpq5"], "trixie", True, base)
+    both = packages.closure(["libpq5", "vim", "strace"], "trixie", True, base)
+    assert finding.savings_bytes == packages.size_of(both - alone, "trixie") > 30e6
     lines = finding.suggestion.splitlines()
     assert lines[0] == "name the shipped stage (`FROM python:3.12-slim AS app`),"
     assert lines[2:7] == [

@@ -65,6 +65,28 @@ PYTHON_SLIM_SOURCE = (
     "(commit 33cda30be5833831143d1c93663f1ca38d85d049, python:3.12.13-slim-bookworm created 2026-08-05)"
 )
 
+# The Debian packages of python:3.12-slim-trixie (python:3.12.14-slim-trixie, created
+# 2026-09-19), the release `python:3.x-slim` tags resolve to, as listed by
+# docker-library/repo-info, repos/python/local/3.12-slim-trixie.md at commit
+# 87d2c47713d426149a0b9e05abd3f4e6878051e0 (the `Binary Packages` of its dpkg section).
+PYTHON_SLIM_TRIXIE = (
+    "adduser apt base-files base-passwd bash bsdutils ca-certificates coreutils dash debconf "
+    "debian-archive-keyring debianutils diffutils dpkg findutils gcc-14-base grep gzip hostname "
+    "init-system-helpers libacl1 libapt-pkg7.0 libattr1 libaudit-common libaudit1 libblkid1 libbsd0 "
+    "libbz2-1.0 libc-bin libc6 libcap-ng0 libcap2 libcrypt1 libdb5.3t64 libdebconfclient0 libffi8 "
+    "libgcc-s1 libgdbm6t64 libgmp10 libhogweed6t64 liblastlog2-2 liblz4-1 liblzma5 libmd0 libmount1 "
+    "libncursesw6 libnettle8t64 libpam-modules libpam-modules-bin libpam-runtime libpam0g "
+    "libpcre2-8-0 libreadline8t64 libseccomp2 libselinux1 libsemanage-common libsemanage2 libsepol2 "
+    "libsmartcols1 libsqlite3-0 libssl3t64 libstdc++6 libsystemd0 libtinfo6 libudev1 libuuid1 "
+    "libxxhash0 libzstd1 login login.defs mawk mount ncurses-base ncurses-bin netbase openssl "
+    "openssl-provider-legacy passwd perl-base readline-common sed sqv sysvinit-utils tar tzdata "
+    "util-linux zlib1g"
+).split()
+PYTHON_SLIM_TRIXIE_SOURCE = (
+    "docker-library/repo-info repos/python/local/3.12-slim-trixie.md "
+    "(commit 87d2c47713d426149a0b9e05abd3f4e6878051e0, python:3.12.14-slim-trixie created 2026-09-19)"
+)
+
 
 class RootfsBase(NamedTuple):
     """A root filesystem made by mmdebstrap and imported with `podman import`."""

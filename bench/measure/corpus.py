@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from dfslim.parser import parse
-from dfslim.shell import package_action, package_arguments, package_name
+from dfslim.tools import package_name, tool_call
 
 # a plain distribution or PyPI name: no variables, paths, globs, URLs or local files
 APT_NAME_RE = re.compile(r"[a-z0-9][a-z0-9+.-]+")
@@ -81,13 +81,13 @@ def installs(corpus: Path) -> dict[str, Counter]:
     for path in dockerfiles(corpus):
         seen_apt, seen_pip = set(), set()
         for command in _commands(path):
-            action = package_action(command)
-            if action is None:
+            call = tool_call(command)
+            if call is None or call.action != "install":
                 continue
-            if action.tool == "apt" and action.action == "install":
-                seen_apt.update(n for n in (apt_name(w.text) for w in package_arguments(action)) if n)
-            elif action.tool in ("pip", "uv pip") and action.action == "install":
-                words = action.words[action.index + 1 :]
+            if call.name == "apt":
+                seen_apt.update(n for n in (apt_name(w.text) for w in call.packages) if n)
+            elif call.name in ("pip", "uv pip"):
+                words = call.words[call.index + 1 :]
                 seen_pip.update(n for n in (pip_name(t) for t in pip_arguments(words)) if n)
         apt.update(seen_apt)
         pip.update(seen_pip)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write dfslim/data/debian_packages.json.gz from the Debian package indexes.
+"""Write dfslim/data/debian_packages*.json.gz from the Debian package indexes.
 
     python bench/measure/gen_debian_packages.py [--corpus DIR] [--releases bookworm,bullseye,trixie]
 
@@ -10,7 +10,9 @@ across the corpus, the packages of the base images, and everything those depend 
 recommend (Depends, Pre-Depends, Recommends, through Provides): for each, its
 Installed-Size (KiB), Depends + Pre-Depends and Recommends. The base images' package lists
 come from the root filesystems the build harness made (dfslim/data/measurements.json) and
-from the cited image listings in bases.py.
+from the cited image listings in bases.py. The index file (sources, base lists, release
+names, JSON) and one file per release (lines of names and of records) are written, so that dfslim
+reads only the release a Dockerfile's base image is built on.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import bases as base_defs  # noqa: E402
 import corpus  # noqa: E402
 
 OUT = REPO / "dfslim" / "data" / "debian_packages.json.gz"
+RELEASE_OUT = "debian_packages.{release}.tsv.gz"  # beside OUT
 MEASUREMENTS = REPO / "dfslim" / "data" / "measurements.json"
 CORPUS = REPO.parent / "shared" / "corpus" / "files"
 FIELDS = ("Package", "Installed-Size", "Depends", "Pre-Depends", "Recommends", "Provides", "Version")
@@ -46,7 +49,7 @@ NODE_SLIM_SOURCE = ("nodejs/docker-node 22/bookworm-slim/Dockerfile (commit 07bd
                     "debian:*-slim) and purges the rest")
 BASE_FAMILIES = {
     "debian": {"bookworm": "debian-bookworm-slim", "bullseye": "debian-bullseye-slim", "trixie": "debian-trixie-slim"},
-    "python-slim": {"bookworm": "python-bookworm-slim"},
+    "python-slim": {"bookworm": "python-bookworm-slim"},  # trixie: the cited listing (bases.py)
     "node-slim": {"bookworm": "debian-bookworm-slim", "bullseye": "debian-bullseye-slim", "trixie": "debian-trixie-slim"},
 }
 
@@ -147,6 +150,7 @@ def base_lists(measurements: dict) -> dict[str, list[str]]:
                 found[f"{family}:{release}"] = sorted(packages)
     if "python-slim:bookworm" not in found:
         found["python-slim:bookworm"] = sorted(base_defs.PYTHON_SLIM_BOOKWORM)
+    found["python-slim:trixie"] = sorted(base_defs.PYTHON_SLIM_TRIXIE)
     return found
 
 
@@ -170,11 +174,12 @@ def main(argv=None) -> int:
             "corpus_names": len(named),
             "bases": "debian:<release> (and -slim, node:*-slim): the packages of the root filesystem the build "
                      "harness made with mmdebstrap (minbase, as debuerreotype makes the official images); "
-                     f"python-slim:bookworm: {base_defs.PYTHON_SLIM_SOURCE}; node-slim:<release>: the debian list, "
+                     f"python-slim:bookworm: {base_defs.PYTHON_SLIM_SOURCE}; python-slim:trixie: "
+                     f"{base_defs.PYTHON_SLIM_TRIXIE_SOURCE}; node-slim:<release>: the debian list, "
                      f"per {NODE_SLIM_SOURCE}.",
         },
         "bases": bases,
-        "releases": {},
+        "releases": [],
     }
     for release in args.releases.split(","):
         print(f"{release}:", file=sys.stderr)
@@ -185,18 +190,37 @@ def main(argv=None) -> int:
                 providers.setdefault(group[0], []).append(name)
         roots = set(named) | {p for key, names in bases.items() if key.endswith(":" + release) for p in names}
         kept = closure(packages, roots, providers)
-        table["releases"][release] = {
-            "packages": {name: compact(packages[name]) for name in sorted(kept)},
-            # also names that are real packages too (`lsb-base`, provided by sysvinit-utils)
-            "provides": {virtual: sorted(p for p in names if p in kept)
-                         for virtual, names in sorted(providers.items())
-                         if any(p in kept for p in names)},
-        }
+        table["releases"].append(release)
+        # also names that are real packages too (`lsb-base`, provided by sysvinit-utils)
+        provides = {virtual: sorted(p for p in names if p in kept) for virtual, names in sorted(providers.items())
+                    if any(p in kept for p in names)}
+        write_release(args.out.with_name(RELEASE_OUT.format(release=release)), {name: compact(packages[name]) for name in sorted(kept)}, provides)
         print(f"  kept {len(kept)} of {len(packages)} packages", file=sys.stderr)
-    data = json.dumps(table, separators=(",", ":"), sort_keys=True).encode("utf-8")
-    args.out.write_bytes(gzip.compress(data, 9, mtime=0))
-    print(f"wrote {args.out}: {len(data)} bytes of JSON, {args.out.stat().st_size} gzip-compressed", file=sys.stderr)
+    table["releases"].sort()
+    write(args.out, table)
     return 0
+
+
+def write_release(path: Path, packages: dict[str, list], provides: dict[str, list[str]]) -> None:
+    """Four blocks, a blank line between them: the package names, a line each; their
+    records in the same order (KiB, depends, recommends, version, tab-separated); the
+    virtual names; their providers, space-separated. dfslim pairs names and lines without
+    splitting a record it does not need."""
+    blocks = [
+        list(packages),
+        ["\t".join([str(size), depends, recommends, version]) for size, depends, recommends, version in packages.values()],
+        list(provides),
+        [" ".join(names) for names in provides.values()],
+    ]
+    data = "\n\n".join("\n".join(block) for block in blocks).encode("utf-8")
+    path.write_bytes(gzip.compress(data, 9, mtime=0))
+    print(f"wrote {path}: {len(data)} bytes, {path.stat().st_size} gzip-compressed", file=sys.stderr)
+
+
+def write(path: Path, table: dict) -> None:
+    data = json.dumps(table, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    path.write_bytes(gzip.compress(data, 9, mtime=0))
+    print(f"wrote {path}: {len(data)} bytes of JSON, {path.stat().st_size} gzip-compressed", file=sys.stderr)
 
 
 if __name__ == "__main__":

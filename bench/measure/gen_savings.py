@@ -139,6 +139,14 @@ def measured_figures(measurements: dict) -> dict[str, dict]:
                     "cases (" + ", ".join(f"{c['id']} {max(c['measured_bytes'], 0) / c['fixed']['bytes']:.3f}"
                                          for c in pip_cases) + ").",
         }
+        installed = [c["fixed"]["bytes"] / c["measured_bytes"] for c in pip_cases if c["measured_bytes"] > 0]
+        figures["pip-install:per-download-byte"] = {
+            "bytes": None, "source": HARNESS, "ratio": round(min(installed), 2),
+            "note": "Bytes an installed Python package weighs (unpacked files and bytecode: the layer of the install "
+                    "with --no-cache-dir) per byte of the files pip downloaded for it (its cache): the smallest "
+                    "over the harness's pip cases (" + ", ".join(
+                        f"{c['id']} {c['fixed']['bytes'] / c['measured_bytes']:.2f}" for c in pip_cases if c["measured_bytes"] > 0) + ").",
+        }
         for case in pip_cases:
             if case["packages"] == ["numpy", "pandas"]:
                 figures["pip-cache:numpy-pandas"] = dict(figures[case["key"]])

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from dfslim.api import Severity
 from dfslim.linter import Finding
-from dfslim.units import megabytes
+from dfslim.units import exact, megabytes
 
 FORMATS = {
     "text": "dfslim.reporters.text",
@@ -75,6 +75,25 @@ class Run(NamedTuple):
     def savings_bytes(self) -> int | None:
         known = [f.savings_bytes for result in self.files for f in result.findings if f.savings_bytes]
         return sum(known) if known else None
+
+
+def over_budget(run: Run, settings) -> list[str]:
+    """One line per file whose findings' estimated savings exceed its `max-savings`
+    (the file's own settings when the run recorded them, else `settings`, the command
+    line's): which file, how much, by how much, and whose limit it was."""
+    lines = []
+    for result in run.files:
+        chosen = result.settings or settings
+        total = sum(finding.savings_bytes or 0 for finding in result.findings)
+        if result.error or not chosen.over_budget(total):
+            continue
+        limit = chosen.max_savings
+        where = "--max-savings" if settings.max_savings is not None else f"max-savings in {chosen.source}"
+        lines.append(
+            f"{result.path}: estimated avoidable {megabytes(total)} ({total:,} bytes) exceeds "
+            f"{exact(limit)} ({where}) by {megabytes(total - limit)}"
+        )
+    return lines
 
 
 def render(name: str, run: Run, *, color: bool = False, quiet: bool = False) -> str:
