@@ -58,3 +58,10 @@ def test_heavy_packages_weigh_what_they_weigh():
     assert pipcache.estimate(["torch"]).bytes > 500_000_000
     assert pipcache.estimate(["numpy", "pandas"]).bytes > 10_000_000
     assert pipcache.estimate(["flask"]).bytes < pipcache.estimate(["numpy"]).bytes
+
+
+def test_upgrading_pip_itself_caches_its_own_wheel():
+    # `pip install --upgrade pip` downloads pip's wheel (about 1.8 MB), not a typical file
+    found = pipcache.estimate(["pip"])
+    assert found.unknown == () and 1_000_000 < found.bytes < 3_000_000
+    assert pipcache.estimate(["pip", "setuptools", "wheel"]).bytes > found.bytes

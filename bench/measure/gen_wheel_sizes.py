@@ -35,7 +35,8 @@ OUT = REPO / "dfslim" / "data" / "wheel_sizes.json.gz"
 CORPUS = REPO.parent / "shared" / "corpus" / "files"
 HEAVY = ("numpy", "pandas", "scipy", "scikit-learn", "torch", "torchvision", "tensorflow", "matplotlib",
          "opencv-python", "pyarrow", "transformers", "django", "flask", "requests", "fastapi", "boto3")
-# pip, setuptools and wheel come with the image; upgrading them is not a dependency install
+# pip, setuptools and wheel come with the image: as a dependency they are not downloaded
+# again, but named (`pip install --upgrade pip`) they are, and their wheel is the cache
 SKIP = frozenset({"pip", "setuptools", "wheel"})
 TARGET = {"python_version": "3.12", "python_full_version": "3.12.8", "sys_platform": "linux",
           "platform_system": "Linux", "platform_machine": "x86_64", "os_name": "posix",
@@ -124,8 +125,8 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     named = corpus.installs(args.corpus)["pip"]
-    roots = [n for n, count in named.most_common() if count >= args.min_files and n not in SKIP]
-    roots += [n for n in HEAVY if n not in roots]
+    roots = [n for n, count in named.most_common() if count >= args.min_files]
+    roots += [n for n in HEAVY + tuple(sorted(SKIP)) if n not in roots]
     table, missing, queue = {}, [], list(roots)
     while queue:
         name = queue.pop(0)
@@ -148,7 +149,7 @@ def main(argv=None) -> int:
                 "from an sdist]",
         "source": "https://pypi.org/pypi/<name>/json",
         "date": datetime.date.today().isoformat(),
-        "roots": f"pip installs named in at least {args.min_files} corpus Dockerfiles, plus {', '.join(HEAVY)}",
+        "roots": f"pip installs named in at least {args.min_files} corpus Dockerfiles, plus {', '.join(HEAVY + tuple(sorted(SKIP)))}",
         "typical_bytes": typical,
         "typical_means": f"median file size of the {len(sizes)} packages in the table: the figure used for a "
                          "package the table does not have",
