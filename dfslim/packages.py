@@ -4,12 +4,16 @@ The tables are generated from Debian's Packages files by
 `bench/measure/gen_debian_packages.py` (the packages named in apt installs across a corpus
 of real Dockerfiles, the packages of common base images, and all they depend on or
 recommend): `dfslim/data/debian_packages.json.gz` holds the sources and the base images'
-package lists, `debian_packages.<release>.tsv.gz` the packages of one release in four
-blocks separated by a blank line: the package names, a line each; their records in the
-same order (Installed-Size in KiB, depends, recommends, version, tab-separated); the
-virtual names; their providers (space-separated). Each is read on first use only, so a
-lint of a bookworm image never reads the trixie table, and a record is split into its
-fields only when asked for: building 6,000 records would cost more than the lint.
+package lists, `debian_packages.<release>.tsv.gz` the packages of one release in five
+blocks separated by a blank line: the names of the core packages (those named in many
+Dockerfiles and all they can reach), a line each; their records in the same order
+(Installed-Size in KiB, depends, recommends, version, tab-separated); the names of the
+other packages; the virtual names; their providers (space-separated).
+`debian_packages.<release>.rest.tsv.gz` holds the other packages' records, in the order
+of their names. Each file is read on first use only, so a lint of a bookworm image never
+reads the trixie table and one that names only core packages never reads the rest, and a
+record is split into its fields only when asked for: building 6,000 records would cost
+more than the lint.
 
 Resolution follows apt in the way that matters for sizes: Depends and Pre-Depends always,
 Recommends when asked for (also those of the packages pulled in), a dependency already
@@ -29,6 +33,7 @@ __all__ = ["releases", "known", "installed_size", "version", "base_packages", "c
 
 _DATA_FILE = "debian_packages.json.gz"
 _RELEASE_FILE = "debian_packages.{release}.tsv.gz"
+_REST_FILE = "debian_packages.{release}.rest.tsv.gz"
 KIB = 1024
 
 
@@ -52,30 +57,44 @@ def _table() -> dict:
 
 
 class _Release:
-    """One release's packages: each line kept as read and split on first use."""
+    """One release's packages: each line kept as read and split on first use; the records
+    of the packages outside the core read only when one of them is asked for."""
 
-    __slots__ = ("lines", "virtual", "_records")
+    __slots__ = ("release", "lines", "rest", "virtual", "_records")
 
-    def __init__(self, lines: dict[str, str], virtual: dict[str, str]):
+    def __init__(self, release: str, lines: dict[str, str], rest: dict[str, None], virtual: dict[str, str]):
+        self.release = release
         self.lines = lines  # name -> "kib\tdepends\trecommends\tversion"
+        self.rest = rest  # the other packages, in file order, whose lines are not read yet
         self.virtual = virtual  # virtual name -> its providers, space-separated
         self._records: dict[str, tuple[int, str, str, str]] = {}
 
     @classmethod
-    def parse(cls, text: str) -> "_Release":
-        names, records, virtual, providers = (block.split("\n") if block else [] for block in text.split("\n\n"))
-        return cls(dict(zip(names, records)), dict(zip(virtual, providers)))
+    def parse(cls, text: str, release: str) -> "_Release":
+        names, records, rest, virtual, providers = (block.split("\n") if block else [] for block in text.split("\n\n"))
+        return cls(release, dict(zip(names, records)), dict.fromkeys(rest), dict(zip(virtual, providers)))
 
     def __contains__(self, name: str) -> bool:
-        return name in self.lines
+        return name in self.lines or name in self.rest
 
     def record(self, name: str) -> tuple[int, str, str, str] | None:
         """(KiB, depends, recommends, version) of a real package, else None."""
         found = self._records.get(name)
-        if found is None and name in self.lines:
-            size, depends, recommends, version = self.lines[name].split("\t")
-            found = self._records[name] = (int(size), depends, recommends, version)
+        if found is None:
+            line = self.lines.get(name)
+            if line is None and name in self.rest:
+                line = self._read_rest()[name]
+            if line is not None:
+                size, depends, recommends, version = line.split("\t")
+                found = self._records[name] = (int(size), depends, recommends, version)
         return found
+
+    def _read_rest(self) -> dict[str, str]:
+        """The other packages' lines, merged into `lines` (once)."""
+        if self.rest:
+            self.lines.update(zip(self.rest, _read(_REST_FILE.format(release=self.release)).split("\n")))
+            self.rest = {}
+        return self.lines
 
     def providers(self, name: str) -> tuple[str, ...]:
         line = self.virtual.get(name)
@@ -86,7 +105,7 @@ class _Release:
 def _release(release: str) -> _Release | None:
     if release not in _table()["releases"]:
         return None
-    return _Release.parse(_read(_RELEASE_FILE.format(release=release)))
+    return _Release.parse(_read(_RELEASE_FILE.format(release=release)), release)
 
 
 def releases() -> tuple[str, ...]:

@@ -29,22 +29,39 @@ def fake_table(monkeypatch):
                 "provides": {"mail-agent": ["postfix", "exim"]},
             }
     }
-    parsed = {name: packages._Release.parse(_table_text(release)) for name, release in releases.items()}
+    rest = {"rel": ["other"]}  # one package whose record is in the second file
+    files = {}
+    for name, release in releases.items():
+        files[packages._RELEASE_FILE.format(release=name)], files[packages._REST_FILE.format(release=name)] = _table_texts(release, rest[name])
+    monkeypatch.setattr(packages, "_read", files.__getitem__)
+    parsed = {name: packages._Release.parse(files[packages._RELEASE_FILE.format(release=name)], name) for name in releases}
     table = {"_about": {}, "bases": {"tiny:rel": ["libc"]}, "releases": sorted(releases)}
     monkeypatch.setattr(packages, "_table", lambda: table)
     monkeypatch.setattr(packages, "_release", parsed.get)
     return table
 
 
-def _table_text(release) -> str:
-    """A release's table as the generator writes it."""
+def _table_texts(release, rest) -> tuple[str, str]:
+    """A release's two files as the generator writes them, the packages `rest` in the second."""
+    record = lambda name: "\t".join(map(str, release["packages"][name]))  # noqa: E731
+    core = [name for name in release["packages"] if name not in rest]
     blocks = [
-        list(release["packages"]),
-        ["\t".join(map(str, record)) for record in release["packages"].values()],
+        core,
+        [record(name) for name in core],
+        list(rest),
         list(release["provides"]),
         [" ".join(names) for names in release["provides"].values()],
     ]
-    return "\n\n".join("\n".join(block) for block in blocks)
+    return "\n\n".join("\n".join(block) for block in blocks), "\n".join(record(name) for name in rest)
+
+
+def test_the_second_file_is_read_only_for_a_package_outside_the_core(fake_table):
+    data = packages._release("rel")
+    assert "other" in data and data.rest  # known by name, its record not read yet
+    assert packages.closure(["app"], "rel", base=["libc"]) == {"app", "libfoo", "postfix"}
+    assert data.rest
+    assert packages.installed_size("other", "rel") == 3 * KIB
+    assert not data.rest and packages.installed_size("app", "rel") == 10 * KIB
 
 
 def test_installed_size_is_the_index_kib(fake_table):

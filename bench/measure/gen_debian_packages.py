@@ -36,6 +36,10 @@ import corpus  # noqa: E402
 
 OUT = REPO / "dfslim" / "data" / "debian_packages.json.gz"
 RELEASE_OUT = "debian_packages.{release}.tsv.gz"  # beside OUT
+REST_OUT = "debian_packages.{release}.rest.tsv.gz"  # the records dfslim seldom reads
+# A package named in at least this many corpus Dockerfiles, with everything it can reach,
+# goes into the release's first file; a lint that needs no other never reads the rest.
+CORE_MIN_FILES = 10
 MEASUREMENTS = REPO / "dfslim" / "data" / "measurements.json"
 CORPUS = REPO.parent / "shared" / "corpus" / "files"
 FIELDS = ("Package", "Installed-Size", "Depends", "Pre-Depends", "Recommends", "Provides", "Version")
@@ -194,25 +198,38 @@ def main(argv=None) -> int:
         # also names that are real packages too (`lsb-base`, provided by sysvinit-utils)
         provides = {virtual: sorted(p for p in names if p in kept) for virtual, names in sorted(providers.items())
                     if any(p in kept for p in names)}
-        write_release(args.out.with_name(RELEASE_OUT.format(release=release)), {name: compact(packages[name]) for name in sorted(kept)}, provides)
+        base_names = {p for key, names in bases.items() if key.endswith(":" + release) for p in names}
+        core = closure(packages, {n for n, count in named.items() if count >= CORE_MIN_FILES} | base_names, providers)
+        write_release(args.out, release, {name: compact(packages[name]) for name in sorted(kept)}, provides, core)
         print(f"  kept {len(kept)} of {len(packages)} packages", file=sys.stderr)
     table["releases"].sort()
     write(args.out, table)
     return 0
 
 
-def write_release(path: Path, packages: dict[str, list], provides: dict[str, list[str]]) -> None:
-    """Four blocks, a blank line between them: the package names, a line each; their
-    records in the same order (KiB, depends, recommends, version, tab-separated); the
-    virtual names; their providers, space-separated. dfslim pairs names and lines without
-    splitting a record it does not need."""
+def write_release(out: Path, release: str, packages: dict[str, list], provides: dict[str, list[str]], core: set[str]) -> None:
+    """Two files. The first holds five blocks, a blank line between them: the names of the
+    core packages (`core`: closed under every relation, so resolving them never leaves
+    it), a line each; their records in the same order (KiB, depends, recommends, version,
+    tab-separated); the names of the other packages; the virtual names; their providers,
+    space-separated. The second holds the other packages' records, in the order of their
+    names: dfslim reads it only when asked about one of them."""
+    record = lambda fields: "\t".join([str(fields[0]), *fields[1:]])  # noqa: E731
+    core_names = [name for name in packages if name in core]
+    rest_names = [name for name in packages if name not in core]
     blocks = [
-        list(packages),
-        ["\t".join([str(size), depends, recommends, version]) for size, depends, recommends, version in packages.values()],
+        core_names,
+        [record(packages[name]) for name in core_names],
+        rest_names,
         list(provides),
         [" ".join(names) for names in provides.values()],
     ]
-    data = "\n\n".join("\n".join(block) for block in blocks).encode("utf-8")
+    _write_text(out.with_name(RELEASE_OUT.format(release=release)), "\n\n".join("\n".join(block) for block in blocks))
+    _write_text(out.with_name(REST_OUT.format(release=release)), "\n".join(record(packages[name]) for name in rest_names))
+
+
+def _write_text(path: Path, text: str) -> None:
+    data = text.encode("utf-8")
     path.write_bytes(gzip.compress(data, 9, mtime=0))
     print(f"wrote {path}: {len(data)} bytes, {path.stat().st_size} gzip-compressed", file=sys.stderr)
 
