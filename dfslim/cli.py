@@ -391,6 +391,49 @@ def use_color(choice: str, terminal: bool, environ=None) -> bool:
     return terminal
 
 
+@main.command("measure")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--context", "context_dir", type=click.Path(exists=True, file_okay=False), help="The build context (default: the Dockerfile's folder).")
+@click.option("--builder", type=click.Choice(["auto", "docker", "podman", "buildah"]), default="auto", show_default=True, help="The builder to use; auto: docker when its daemon answers, else podman, else buildah.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change what the image does (as `dfslim fix --unsafe-fixes`).")
+@click.option("--select", help="Comma-separated rules whose findings are fixed and measured (as for `dfslim lint`).")
+@click.option("--ignore", help="Comma-separated rules to leave out.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.option("--target", metavar="NAME", help="The stage to build (as `docker build --target`; default: the last).")
+@click.option("--build-arg", "build_args", multiple=True, metavar="KEY=VALUE", help="A build argument for both builds (repeatable).")
+@click.option("--timeout", default="30m", show_default=True, metavar="DURATION", help="Give up after this long, for both builds together: 90s, 30m, 1h, or seconds.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="text: a table; json: one object.")
+@click.option("-v", "--verbose", is_flag=True, help="When a build fails, show the builder's last lines.")
+def measure(path, context_dir, builder, unsafe_fixes, select, ignore, config_file, target, build_args, timeout, output_format, verbose) -> None:
+    """Build a Dockerfile as it is and with its fixes (docker, podman or buildah), and
+    show each finding's estimated and measured saving, the image sizes, and the bytes
+    later layers hide. Runs only when asked: `dfslim lint` never builds."""
+    from dfslim.measure.command import Request, run
+
+    seconds = parse_duration(timeout)
+    if seconds is None:
+        raise click.BadParameter(f"{timeout!r} is not a duration (90s, 30m, 1h, or seconds)", param_hint="--timeout")
+    configs = _configs(select, None, ignore, None, config_file, (target,) if target else ())
+    settings = configs.settings_for(path)
+    request = Request(path, context_dir, builder, unsafe_fixes, settings.rules_for(path), settings.severities, settings.targets, target, tuple(build_args), seconds, verbose)
+    sys.exit(run(request, output_format))
+
+
+DURATION_UNITS = {"": 1, "s": 1, "m": 60, "min": 60, "h": 3600}
+
+
+def parse_duration(text: str) -> float | None:
+    """Seconds in `90s`, `30m`, `1.5h` or `600`; None when it is no positive duration."""
+    value = text.strip().lower()
+    number = value.rstrip("minsh")
+    unit = value[len(number):]
+    try:
+        seconds = float(number) * DURATION_UNITS[unit]
+    except (ValueError, KeyError):
+        return None
+    return seconds if seconds > 0 else None
+
+
 @main.command("stages")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("--target", "targets", multiple=True, metavar="NAME", help="A build target that ships (repeatable), as for `dfslim lint`.")

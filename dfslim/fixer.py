@@ -24,12 +24,13 @@ class FixError(Exception):
 class FixOutcome:
     """The result of fixing one text, filled in pass by pass."""
 
-    __slots__ = ("text", "applied", "findings")
+    __slots__ = ("text", "applied", "findings", "chosen")
 
     def __init__(self, text: str):
         self.text = text  # the fixed text (BOM kept as in the input)
         self.applied: Counter = Counter()  # rule id -> fixes applied
         self.findings: list[Finding] = []  # what remains after fixing
+        self.chosen: list[Finding] = []  # the findings whose fixes were applied, pass by pass
 
     @property
     def count(self) -> int:
@@ -89,6 +90,7 @@ def fix_text(
             raise FixError(f"internal error: the fixes of {rules_named} undo each other; nothing was changed")
         seen.add(fixed)
         outcome.applied.update(f.rule for f in chosen)
+        outcome.chosen.extend(chosen)
         current = fixed
     rules_named = ", ".join(sorted({f.rule for f in chosen}))
     raise FixError(f"internal error: the fixes of {rules_named} do not settle after {MAX_PASSES} passes; nothing was changed")

@@ -43,6 +43,15 @@ def test_safe_fix_applies_and_settles():
     assert fix_text(outcome.text, "Dockerfile", rules).count == 0  # idempotent
 
 
+def test_the_outcome_names_the_findings_whose_fixes_it_applied():
+    rules = Settings(select=("DFS103", "DFS104")).rules()
+    text = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n"
+    findings = lint(parse(text, "Dockerfile"), rules)
+    assert [f.rule for f in fix_text(text, "Dockerfile", rules).chosen] == ["DFS103"]  # DFS104's fix is unsafe
+    unsafe = fix_text(text, "Dockerfile", rules, unsafe=True)
+    assert sorted(f.rule for f in unsafe.chosen) == ["DFS103", "DFS104"] and all(f in findings for f in unsafe.chosen)
+
+
 def test_crlf_bom_and_missing_final_newline_are_kept():
     rules = Settings(select=("DFS103",)).rules()
     text = "\ufeffFROM debian:12\r\nRUN apt-get update \\\r\n  && apt-get install -y curl"

@@ -51,6 +51,7 @@ def test_a_one_file_lint_loads_only_what_it_uses():
     assert any(name.startswith("dfslim.rules.") for name in loaded)  # the probe did lint
     unused = {"dataclasses", "importlib.metadata", "dfslim.fixer", "difflib", "multiprocessing", "concurrent.futures", "pygls", "lsprotocol", "subprocess"}
     assert not unused & loaded
+    assert not {name for name in loaded if name.startswith("dfslim.measure")}  # lint never builds
     assert {name for name in loaded if name.startswith("dfslim.reporters.")} == {"dfslim.reporters.json"}
 
 
