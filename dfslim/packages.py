@@ -62,27 +62,33 @@ class _Release:
 
     __slots__ = ("release", "lines", "rest", "virtual", "_records")
 
-    def __init__(self, release: str, lines: dict[str, str], rest: dict[str, None], virtual: dict[str, str]):
+    def __init__(self, release: str, lines: dict[str, str], rest: str, virtual: dict[str, str]):
         self.release = release
         self.lines = lines  # name -> "kib\tdepends\trecommends\tversion"
-        self.rest = rest  # the other packages, in file order, whose lines are not read yet
+        self.rest = rest  # "\nname\n...\n": the other packages, in file order, whose lines are not read yet
         self.virtual = virtual  # virtual name -> its providers, space-separated
         self._records: dict[str, tuple[int, str, str, str]] = {}
 
     @classmethod
     def parse(cls, text: str, release: str) -> "_Release":
-        names, records, rest, virtual, providers = (block.split("\n") if block else [] for block in text.split("\n\n"))
-        return cls(release, dict(zip(names, records)), dict.fromkeys(rest), dict(zip(virtual, providers)))
+        names, records, rest, virtual, providers = text.split("\n\n")
+        lines = dict(zip(names.split("\n"), records.split("\n"))) if names else {}
+        virtuals = dict(zip(virtual.split("\n"), providers.split("\n"))) if virtual else {}
+        # most lints never ask about the other packages: their names stay one string
+        return cls(release, lines, f"\n{rest}\n" if rest else "", virtuals)
 
     def __contains__(self, name: str) -> bool:
-        return name in self.lines or name in self.rest
+        return name in self.lines or self._in_rest(name)
+
+    def _in_rest(self, name: str) -> bool:
+        return bool(self.rest) and bool(name) and "\n" not in name and f"\n{name}\n" in self.rest
 
     def record(self, name: str) -> tuple[int, str, str, str] | None:
         """(KiB, depends, recommends, version) of a real package, else None."""
         found = self._records.get(name)
         if found is None:
             line = self.lines.get(name)
-            if line is None and name in self.rest:
+            if line is None and self._in_rest(name):
                 line = self._read_rest()[name]
             if line is not None:
                 size, depends, recommends, version = line.split("\t")
@@ -92,8 +98,9 @@ class _Release:
     def _read_rest(self) -> dict[str, str]:
         """The other packages' lines, merged into `lines` (once)."""
         if self.rest:
-            self.lines.update(zip(self.rest, _read(_REST_FILE.format(release=self.release)).split("\n")))
-            self.rest = {}
+            names = self.rest[1:-1].split("\n")
+            self.lines.update(zip(names, _read(_REST_FILE.format(release=self.release)).split("\n")))
+            self.rest = ""
         return self.lines
 
     def providers(self, name: str) -> tuple[str, ...]:
