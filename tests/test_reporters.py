@@ -14,6 +14,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from conftest import FIXTURES
@@ -424,3 +426,17 @@ def test_reporters_are_imported_only_when_used(project):
     (project / ".dfslim.toml").unlink()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=project, env={k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}).stdout
     assert out.splitlines()[-1] == "['dfslim.reporters.text']"
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=3), children, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(max_size=4), _json_values, max_size=4))
+def test_json_report_text_is_json_dumps_with_indent_2(document):
+    from dfslim.reporters.json import dumps_indented
+
+    assert dumps_indented(document) == json.dumps(document, indent=2, ensure_ascii=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import GeneratorType
 
 from dfslim import __version__
 from dfslim.api import Severity
@@ -56,11 +57,11 @@ def render(run: Run, *, color: bool = False) -> str:
     findings = run.findings
     document = {
         "tool": {"name": "dfslim", "version": __version__},
-        "files": [
+        "files": (
             {"path": result.path, "findings": len(result.findings), "error": result.error}
             for result in run.files
-        ],
-        "findings": [finding_dict(finding) for finding in findings],
+        ),
+        "findings": (finding_dict(finding) for finding in findings),
         "summary": {
             "files": len(run.files),
             "findings": len(findings),
@@ -70,4 +71,20 @@ def render(run: Run, *, color: bool = False) -> str:
             "savings_bytes": run.savings_bytes,
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document) + "\n"
+
+
+def dumps_indented(document: dict) -> str:
+    """`json.dumps(document, indent=2)`, the same text, with the lists (or generators) at
+    its top level encoded one item at a time: a single call on a corpus-sized run holds
+    every finding as a dict and a million pieces of text at once, tens of megabytes for a
+    report of a few."""
+    parts = []
+    for key, value in document.items():
+        name = json.dumps(key, ensure_ascii=False)
+        if isinstance(value, (list, GeneratorType)):
+            items = ",\n".join("    " + json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ") for item in value)
+            parts.append(f"  {name}: [\n{items}\n  ]" if items else f"  {name}: []")
+        else:
+            parts.append(f"  {name}: " + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+    return "{\n" + ",\n".join(parts) + "\n}" if parts else "{}"
