@@ -139,19 +139,33 @@ def _write_output(output_file: str, report_format: str, run, quiet: bool) -> boo
 
 
 def _print_report(run, terminal_format: str, color: bool, quiet: bool, statistics: bool, to_stderr: bool) -> None:
-    from dfslim.reporters import render
+    from dfslim.reporters import render_pieces
 
     if color:
         import colorama
 
         colorama.just_fix_windows_console()
     # click strips colour codes from what is not a terminal unless told that they are wanted
-    click.echo(render(terminal_format, run, color=color, quiet=quiet), nl=False, err=to_stderr, color=color or None)
+    for chunk in _chunks(render_pieces(terminal_format, run, color=color, quiet=quiet)):
+        click.echo(chunk, nl=False, err=to_stderr, color=color or None)
     if statistics:
         from dfslim.reporters.text import statistics_table
 
         # beside a machine-readable report on standard output, the table goes to standard error
         click.echo(statistics_table(run), nl=False, err=to_stderr or terminal_format != "text")
+
+
+def _chunks(pieces, size: int = 1 << 16):
+    """The pieces joined into chunks of about `size` characters: one write each."""
+    batch, length = [], 0
+    for piece in pieces:
+        batch.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(batch)
+            batch, length = [], 0
+    if batch:
+        yield "".join(batch)
 
 
 def _finish_diff(results, status) -> None:

@@ -105,6 +105,17 @@ def render(name: str, run: Run, *, color: bool = False, quiet: bool = False) -> 
     return module.render(run, color=color)
 
 
+def render_pieces(name: str, run: Run, *, color: bool = False, quiet: bool = False):
+    """The report in pieces, to write one after the other: a format that can (JSON) gives
+    them one finding at a time, so a corpus-sized report is never one string; the others
+    give the whole report."""
+    name = resolve_format(name)
+    module = importlib.import_module(FORMATS[name])
+    if hasattr(module, "render_pieces"):
+        return module.render_pieces(run)
+    return iter((render(name, run, color=color, quiet=quiet),))
+
+
 def resolve_format(name: str, environ=None) -> str:
     """`auto` is `github` when running under GitHub Actions, else `text`."""
     if name != "auto":

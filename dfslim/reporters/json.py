@@ -54,6 +54,13 @@ def _focus(finding: Finding) -> dict:
 
 
 def render(run: Run, *, color: bool = False) -> str:
+    return "".join(render_pieces(run))
+
+
+def render_pieces(run: Run):
+    """The report, `json.dumps(document, indent=2)` to the letter, in pieces: the lists at
+    its top level one item at a time, so that no corpus-sized copy of the findings (as
+    dicts, or a million pieces of text) is ever held at once."""
     findings = run.findings
     document = {
         "tool": {"name": "dfslim", "version": __version__},
@@ -71,20 +78,29 @@ def render(run: Run, *, color: bool = False) -> str:
             "savings_bytes": run.savings_bytes,
         },
     }
-    return dumps_indented(document) + "\n"
+    yield from indented_pieces(document)
+    yield "\n"
 
 
 def dumps_indented(document: dict) -> str:
-    """`json.dumps(document, indent=2)`, the same text, with the lists (or generators) at
-    its top level encoded one item at a time: a single call on a corpus-sized run holds
-    every finding as a dict and a million pieces of text at once, tens of megabytes for a
-    report of a few."""
-    parts = []
-    for key, value in document.items():
-        name = json.dumps(key, ensure_ascii=False)
+    """`json.dumps(document, indent=2)`, the same text (see `indented_pieces`)."""
+    return "".join(indented_pieces(document))
+
+
+def indented_pieces(document: dict):
+    """The text of `json.dumps(document, indent=2)` in pieces, the items of the lists (or
+    generators) at its top level encoded one at a time."""
+    if not document:
+        yield "{}"
+        return
+    for number, (key, value) in enumerate(document.items()):
+        head = ("{\n" if number == 0 else ",\n") + "  " + json.dumps(key, ensure_ascii=False) + ": "
         if isinstance(value, (list, GeneratorType)):
-            items = ",\n".join("    " + json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ") for item in value)
-            parts.append(f"  {name}: [\n{items}\n  ]" if items else f"  {name}: []")
+            empty = True
+            for item in value:
+                yield (head + "[\n    " if empty else ",\n    ") + json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+                empty = False
+            yield head + "[]" if empty else "\n  ]"
         else:
-            parts.append(f"  {name}: " + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  "))
-    return "{\n" + ",\n".join(parts) + "\n}" if parts else "{}"
+            yield head + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+    yield "\n}"
