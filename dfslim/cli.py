@@ -190,6 +190,9 @@ def _process_all(jobs) -> list:
     from dfslim.registry import all_rules
 
     all_rules()  # import the rules once, before the workers fork
+    import gc
+
+    gc.freeze()  # a collection in a worker would write to every object it inherited, copying their pages
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     context = multiprocessing.get_context(method)
     chunk = max(1, len(jobs) // (workers * 8))
