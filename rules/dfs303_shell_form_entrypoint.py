@@ -63,6 +63,7 @@ from dfslim.api import (
     Severity,
     Violation,
     at_level,
+    inline_script,
     shell_in_effect,
     shell_program,
     tokenize,
@@ -185,14 +186,12 @@ def _execs_program(commands) -> bool:
 def _shell_keeping_pid1(commands) -> str:
     """The shell (`sh`, `bash`...) when the command is a single `sh -c SCRIPT` whose script
     does not hand over to its program with `exec`; else ""."""
-    if len(commands) != 1:
+    if len(commands) != 1 or commands[0].name not in SHELLS:
         return ""
-    words = [word.text for word in commands[0].words]
-    name = words[0].rsplit("/", 1)[-1] if words else ""
-    if name not in SHELLS or "-c" not in words[1:-1]:
+    script = inline_script(commands[0].words)
+    if script is None:
         return ""
-    script = words[words.index("-c", 1) + 1]
-    return "" if _execs_program(at_level(tokenize(script))) else name
+    return "" if _execs_program(at_level(tokenize(script.text))) else commands[0].name
 
 
 def _is_exec(command) -> bool:

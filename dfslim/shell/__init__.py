@@ -19,11 +19,11 @@ from dfslim.shell.commands import (
     substitutions,
     unwrap,
 )
-from dfslim.shell.script import script_of
+from dfslim.shell.script import inline_script, script_of
 from dfslim.shell.tokenizer import ASSIGNMENT_RE, LEADING_KEYWORDS, SKIPPED_COMMANDS, tokenize
 
 __all__ = [
     "ASSIGNMENT_RE", "LEADING_KEYWORDS", "SHELLS", "SKIPPED_COMMANDS", "WRAPPERS", "at_level", "command_memo",
-    "find_exec", "has_option", "next_in_line", "option_value", "script_of", "subcommand", "substitutions", "tokenize",
+    "find_exec", "has_option", "inline_script", "next_in_line", "option_value", "script_of", "subcommand", "substitutions", "tokenize",
     "unwrap",
 ]

@@ -66,7 +66,7 @@ def _with_inline_scripts(instruction: Instruction, commands: list[Command]) -> l
         words = unwrap(command)
         if not words or words[0].text.rsplit("/", 1)[-1] not in SHELLS | {"su"}:
             continue
-        script = _inline_script(words)
+        script = inline_script(words)
         if script is None:
             continue
         start = instruction.value_index(script.start)
@@ -80,7 +80,7 @@ def _with_inline_scripts(instruction: Instruction, commands: list[Command]) -> l
     return out
 
 
-def _inline_script(words: tuple[Word, ...]) -> Word | None:
+def inline_script(words: tuple[Word, ...]) -> Word | None:
     """The word after `-c` (or a combined `-ec`) of a shell or `su` command."""
     for index, word in enumerate(words[1:-1], start=1):
         text = word.text
@@ -105,7 +105,7 @@ def _exec_commands(instruction: Instruction, argv: tuple[str, ...]) -> tuple[Com
         return ()
     words = tuple(Word(item, start, end) for item in argv)
     if len(argv) >= 3 and argv[0].replace("\\", "/").rsplit("/", 1)[-1] in SHELLS:
-        script = _inline_script(words)
+        script = inline_script(words)
         if script is None and argv[1] == "-eux":
             script = words[2]
         if script is not None:
