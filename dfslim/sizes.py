@@ -89,7 +89,20 @@ class _AptInstall:
 
 
 def _apt_installs(dockerfile, instruction) -> list[_AptInstall]:
-    """The apt installs of a RUN whose packages it keeps (not purged later in the RUN)."""
+    """The apt installs of a RUN whose packages it keeps (not purged later in the RUN),
+    read once per RUN: the stage's walk and the finding's price both ask."""
+    table = dockerfile.memo(_apt_install_table)
+    found = table.get(instruction.index)
+    if found is None:
+        found = table[instruction.index] = _read_apt_installs(dockerfile, instruction)
+    return found
+
+
+def _apt_install_table(_dockerfile) -> dict:
+    return {}
+
+
+def _read_apt_installs(dockerfile, instruction) -> list[_AptInstall]:
     flags = apt_recommends(dockerfile, instruction)
     if not flags:
         return []

@@ -531,11 +531,10 @@ def _base_major(dockerfile, instruction, family):
     """The major version of the stage's base image when it is `family` (`node:6-alpine` ->
     6), else None."""
     from dfslim.images import lookup
+    from dfslim.savings import stage_base
 
-    stage = dockerfile.stage_of(instruction)
-    if stage is None:
-        return None
-    info = lookup(dockerfile.lineage(stage)[0].base_resolved)
+    image = stage_base(dockerfile, instruction)
+    info = lookup(image) if image else None
     if info is None or info.family != family or not info.version:
         return None
     major = info.version.split(".", 1)[0]
