@@ -7,8 +7,10 @@ recommend): `dfslim/data/debian_packages.json.gz` holds the sources and the base
 package lists, `debian_packages.<release>.tsv.gz` the packages of one release in five
 blocks separated by a blank line: the names of the core packages (those named in many
 Dockerfiles and all they can reach), a line each; their records in the same order
-(Installed-Size in KiB, depends, recommends, version, tab-separated); the names of the
-other packages; the virtual names; their providers (space-separated).
+(Installed-Size in KiB, depends, recommends, version, and for the core packages the KiB of
+files a `-slim` image leaves out and the KiB the package's configuration writes,
+tab-separated); the names of the other packages; the virtual names; their providers
+(space-separated).
 `debian_packages.<release>.rest.tsv.gz` holds the other packages' records, in the order
 of their names. Each file is read on first use only, so a lint of a bookworm image never
 reads the trixie table and one that names only core packages never reads the rest, and a
@@ -19,8 +21,16 @@ Resolution follows apt in the way that matters for sizes: Depends and Pre-Depend
 Recommends when asked for (also those of the packages pulled in), a dependency already
 met by the base image or by a package chosen earlier adds nothing, an alternative
 (`a | b`) or a virtual package takes its first installable candidate, and each package
-counts once. Sizes are the index's Installed-Size (KiB, times 1024): what dpkg unpacks,
-before a `-slim` image's path excludes leave out documentation.
+counts once.
+
+What an install adds to a layer (`layer_bytes`) is, per package, its Installed-Size (KiB,
+times 1024: what dpkg unpacks), less on a `-slim` image the files its dpkg path excludes
+leave out (documentation, manual pages, translations), plus what configuring it writes
+besides its files (ca-certificates' certificate bundle); and once per layer, when a
+package of it asks debconf (it depends on `debconf`), the debconf database that debconf
+rewrites, kept twice (the file and its `-old` copy), at the size the base image's
+database has. The per-package figures are read from the package files of the core
+packages only; the other packages count their Installed-Size.
 """
 
 from __future__ import annotations
@@ -29,7 +39,10 @@ from functools import lru_cache
 import os
 from typing import Iterable
 
-__all__ = ["releases", "known", "installed_size", "version", "base_packages", "closure", "closure_bytes", "recommends_bytes", "size_of", "unmet_depends"]
+__all__ = [
+    "releases", "known", "installed_size", "version", "base_packages", "base_debconf_bytes", "closure", "closure_bytes",
+    "recommends_bytes", "size_of", "layer_bytes", "asks_debconf", "unmet_depends",
+]
 
 _DATA_FILE = "debian_packages.json.gz"
 _RELEASE_FILE = "debian_packages.{release}.tsv.gz"
@@ -64,10 +77,10 @@ class _Release:
 
     def __init__(self, release: str, lines: dict[str, str], rest: str, virtual: dict[str, str]):
         self.release = release
-        self.lines = lines  # name -> "kib\tdepends\trecommends\tversion"
+        self.lines = lines  # name -> "kib\tdepends\trecommends\tversion\tslim kib\tconfigure kib"
         self.rest = rest  # "\nname\n...\n": the other packages, in file order, whose lines are not read yet
         self.virtual = virtual  # virtual name -> its providers, space-separated
-        self._records: dict[str, tuple[int, str, str, str]] = {}
+        self._records: dict[str, tuple[int, str, str, str, int, int]] = {}
 
     @classmethod
     def parse(cls, text: str, release: str) -> "_Release":
@@ -83,16 +96,18 @@ class _Release:
     def _in_rest(self, name: str) -> bool:
         return bool(self.rest) and bool(name) and "\n" not in name and f"\n{name}\n" in self.rest
 
-    def record(self, name: str) -> tuple[int, str, str, str] | None:
-        """(KiB, depends, recommends, version) of a real package, else None."""
+    def record(self, name: str) -> tuple[int, str, str, str, int, int] | None:
+        """(KiB, depends, recommends, version, KiB a -slim image leaves out, KiB its
+        configuration writes) of a real package, else None (the last two 0 when unknown)."""
         found = self._records.get(name)
         if found is None:
             line = self.lines.get(name)
             if line is None and self._in_rest(name):
                 line = self._read_rest()[name]
             if line is not None:
-                size, depends, recommends, version = line.split("\t")
-                found = self._records[name] = (int(size), depends, recommends, version)
+                size, depends, recommends, version, *read = line.split("\t")
+                slim, configure = (int(value or 0) for value in (read + ["", ""])[:2])
+                found = self._records[name] = (int(size), depends, recommends, version, slim, configure)
         return found
 
     def _read_rest(self) -> dict[str, str]:
@@ -140,12 +155,46 @@ def version(package: str, release: str) -> str | None:
     return record[3] if record else None
 
 
-def size_of(packages: Iterable[str], release: str) -> int:
-    """Installed bytes of real packages of `release` (names the table lacks count 0)."""
+def size_of(packages: Iterable[str], release: str, slim: bool = False) -> int:
+    """Installed bytes of real packages of `release` (names the table lacks count 0); on a
+    `-slim` image (`slim`), without the files its path excludes leave out."""
     data = _release(release)
     if data is None:
         return 0
-    return sum(data.record(name)[0] * KIB for name in packages if name in data)
+    records = [data.record(name) for name in packages if name in data]
+    return sum((record[0] - record[4] if slim else record[0]) * KIB for record in records)
+
+
+def layer_bytes(packages: Iterable[str], release: str, slim: bool = False, debconf_bytes: int = 0) -> int:
+    """What installing `packages` (all in one RUN) writes into its layer: their files
+    (`size_of`), what configuring them writes, and, when one of them asks debconf, the
+    debconf database of `debconf_bytes` rewritten with its `-old` copy."""
+    data = _release(release)
+    if data is None:
+        return 0
+    records = [data.record(name) for name in packages if name in data]
+    written = sum(record[0] - record[4] + record[5] if slim else record[0] + record[5] for record in records) * KIB
+    if debconf_bytes and any(_asks_debconf(record) for record in records):
+        written += 2 * debconf_bytes
+    return written
+
+
+def asks_debconf(packages: Iterable[str], release: str) -> bool:
+    """Whether configuring one of `packages` goes through debconf (it depends on it)."""
+    data = _release(release)
+    return data is not None and any(_asks_debconf(data.record(name)) for name in packages if name in data)
+
+
+def _asks_debconf(record) -> bool:
+    return "debconf" in record[1] and any("debconf" in group or "debconf-2.0" in group for group in _relations(record[1]))
+
+
+def base_debconf_bytes(family: str, release: str) -> int:
+    """Bytes of the debconf database (templates and config) a base image family has on a
+    release, measured on the build harness's root filesystems; a family without its own
+    figure takes the `debian` one of the release (its parent); 0 when neither is known."""
+    sizes = _table().get("debconf_bytes", {})
+    return sizes.get(f"{family}:{release}") or sizes.get(f"debian:{release}", 0)
 
 
 def base_packages(family: str, release: str) -> frozenset[str] | None:
@@ -228,22 +277,24 @@ def unmet_depends(packages: Iterable[str], release: str) -> list[tuple[str, str]
     ]
 
 
-def closure_bytes(packages: Iterable[str], release: str, recommends: bool = False, base: Iterable[str] | None = None) -> int | None:
-    """Installed bytes of `closure(...)`; None when the release or a named package is unknown."""
+def closure_bytes(packages: Iterable[str], release: str, recommends: bool = False, base: Iterable[str] | None = None,
+                  slim: bool = False, debconf_bytes: int = 0) -> int | None:
+    """`layer_bytes` of `closure(...)`; None when the release or a named package is unknown."""
     packages = list(packages)
     if _release(release) is None or not all(known(p, release) for p in packages):
         return None
-    return size_of(closure(packages, release, recommends, base), release)
+    return layer_bytes(closure(packages, release, recommends, base), release, slim, debconf_bytes)
 
 
-def recommends_bytes(packages: Iterable[str], release: str, base: Iterable[str] | None = None) -> int | None:
+def recommends_bytes(packages: Iterable[str], release: str, base: Iterable[str] | None = None,
+                     slim: bool = False, debconf_bytes: int = 0) -> int | None:
     """What `--no-install-recommends` saves when installing `packages` on `base`: the
-    closure with recommends minus the closure without. Pass every package a stage installs
-    at once (and what earlier installs added as part of `base`), so a package recommended
-    twice counts once."""
+    layer with recommends minus the layer without (see `layer_bytes`). Pass every package
+    a stage installs at once (and what earlier installs added as part of `base`), so a
+    package recommended twice counts once."""
     packages = list(packages)
-    with_recommends = closure_bytes(packages, release, True, base)
-    without = closure_bytes(packages, release, False, base)
+    with_recommends = closure_bytes(packages, release, True, base, slim, debconf_bytes)
+    without = closure_bytes(packages, release, False, base, slim, debconf_bytes)
     if with_recommends is None or without is None:
         return None
     return with_recommends - without

@@ -13,7 +13,9 @@ index), pip downloads from `dfslim.pipcache` (PyPI), ratios and per-case figures
   family (`debian:*`, `python:*-slim`, `node:*-slim`) when the table has one.
 - **apt.** The packages each stage's apt installs add, in file order, so that a package
   an earlier install (or the base) brought counts nothing again: `recommends_saving`
-  (DFS104) and `kept_saving` (DFS112, DFS119).
+  (DFS104) and `kept_saving` (DFS112, DFS119), priced as the RUN's layer holds them
+  (`packages.layer_bytes`: on a `-slim` base without documentation, with what configuring
+  writes, the debconf database once per layer).
 - **pip.** `pip_cache_saving` (DFS105): the files pip downloads for the requirements of a
   RUN's installs (named, or read from a requirements file or `pyproject.toml` that the
   build context holds), and for what they depend on, less what the stage installed
@@ -59,6 +61,23 @@ def base_image_packages(dockerfile, instruction) -> tuple[str, frozenset[str]] |
     """(release, the packages of the stage's root image) when the package table has a list
     for that image family and release, else None (`ubuntu`, the full `python` images,
     which are built on buildpack-deps)."""
+    base = _base_image(dockerfile, instruction)
+    return (base.release, base.packages) if base is not None else None
+
+
+class _BaseImage:
+    """What a stage's root image brings to the price of an apt install."""
+
+    __slots__ = ("release", "packages", "slim", "debconf_bytes")
+
+    def __init__(self, release: str, packages: frozenset[str], slim: bool, debconf_bytes: int):
+        self.release = release
+        self.packages = packages
+        self.slim = slim  # its dpkg leaves documentation out (`-slim`)
+        self.debconf_bytes = debconf_bytes  # its debconf database
+
+
+def _base_image(dockerfile, instruction) -> _BaseImage | None:
     from dfslim import packages
 
     image = stage_base(dockerfile, instruction)
@@ -67,11 +86,11 @@ def base_image_packages(dockerfile, instruction) -> tuple[str, frozenset[str]] |
     if info is None or release is None or info.family not in LIST_FAMILIES:
         return None
     family, variants = LIST_FAMILIES[info.family]
-    words = [word for word in info.variant.split("-") if word and word != release]
-    if "-".join(words) not in variants:
+    variant = "-".join(word for word in info.variant.split("-") if word and word != release)
+    listed = packages.base_packages(family, release) if variant in variants else None
+    if listed is None:
         return None
-    listed = packages.base_packages(family, release)
-    return (release, listed) if listed is not None else None
+    return _BaseImage(release, listed, variant == "slim", packages.base_debconf_bytes(family, release))
 
 
 # ---------------------------------------------------------------------------- apt
@@ -126,10 +145,10 @@ def _present(dockerfile) -> dict[int, frozenset[str]]:
     before: dict[int, frozenset[str]] = {}
     ended: dict[int, frozenset[str]] = {}
     for stage in dockerfile.stages:
-        base = base_image_packages(dockerfile, stage.instructions[0]) if stage.instructions else None
+        base = _base_image(dockerfile, stage.instructions[0]) if stage.instructions else None
         if base is None:
             continue
-        release, present = base[0], frozenset(ended.get(stage.parent, base[1]))
+        release, present = base.release, frozenset(ended.get(stage.parent, base.packages))
         for instruction in stage.instructions:
             if instruction.keyword != "RUN" or instruction.onbuild:
                 continue
@@ -144,12 +163,13 @@ def _present(dockerfile) -> dict[int, frozenset[str]]:
 
 
 def _priced(dockerfile, instruction):
-    """(release, packages present before the RUN) or None when the table cannot price it."""
-    base = base_image_packages(dockerfile, instruction)
+    """(the stage's base image, packages present before the RUN) or None when the table
+    cannot price it."""
+    base = _base_image(dockerfile, instruction)
     if base is None or instruction.onbuild:
         return None
     present = dockerfile.memo(_present).get(instruction.index)
-    return (base[0], present) if present is not None else None
+    return (base, present) if present is not None else None
 
 
 def recommends_saving(dockerfile, instruction, indexes) -> int | None:
@@ -166,12 +186,14 @@ def recommends_saving(dockerfile, instruction, indexes) -> int | None:
     names = list(dict.fromkeys(name for install in wanted for name in install.names))
     priced = _priced(dockerfile, instruction)
     if priced is not None and all("$" not in name for name in names):
-        release, present = priced
-        present = set(present)
+        base, present = priced
+        release, present, others = base.release, set(present), set()
         for install in installs:
             if install.index not in indexes:
-                present |= packages.closure(install.names, release, install.recommends, present) or set()
-        saved = packages.recommends_bytes(names, release, present)
+                others |= packages.closure(install.names, release, install.recommends, present | others) or set()
+        # the RUN's other installs may rewrite the debconf database anyway
+        debconf = 0 if packages.asks_debconf(others, release) else base.debconf_bytes
+        saved = packages.recommends_bytes(names, release, present | others, base.slim, debconf)
         if saved is not None:
             return saved
     return _figures("apt-recommends", names)
@@ -191,15 +213,16 @@ def kept_saving(dockerfile, instruction, names, fallback: str | None = None) -> 
     if not names or not set(names) <= named:
         return None
     priced = _priced(dockerfile, instruction)
-    if priced is not None and all(packages.known(name, priced[0]) for name in names):
-        release, present = priced
-        dropped = set(names)
+    if priced is not None and all(packages.known(name, priced[0].release) for name in names):
+        base, present = priced
+        release, dropped = base.release, set(names)
         with_them, without = set(present), set(present)
         for install in installs:
             with_them |= packages.closure(install.names, release, install.recommends, with_them) or set()
             rest = [name for name in install.names if name not in dropped]
             without |= packages.closure(rest, release, install.recommends, without) or set()
-        return packages.size_of(with_them - present, release) - packages.size_of(without - present, release)
+        layer = lambda added: packages.layer_bytes(added - present, release, base.slim, base.debconf_bytes)  # noqa: E731
+        return layer(with_them) - layer(without)
     return _figures(fallback, names) if fallback else None
 
 

@@ -23,9 +23,13 @@ package index (`dfslim.packages`: Installed-Size, Depends, Recommends): the reco
 closure of every package the `RUN`'s apt installs ask for, less the packages of the base
 image (`debian:*`, `python:*-slim`, `node:*-slim`, on the release its tag names or
 resolves to) and what earlier installs of the stage added, so a package recommended by
-two installs of one stage counts once (in the first). `curl` recommends about 0.7 MB on
-`python:3.11-slim-bookworm`, which has `ca-certificates`, and 4.2 MB on
-`debian:bookworm-slim`. Where the table cannot answer (another base image, a package
+two installs of one stage counts once (in the first). The layer is priced as the build
+writes it: on a `-slim` image without the documentation its dpkg leaves out, with the
+certificate bundle that configuring `ca-certificates` writes, and with the debconf
+database that a package asking debconf has rewritten (about 1.5 MB on Debian 12). `curl`
+recommends about 0.7 MB on `python:3.11-slim-bookworm`, which has `ca-certificates`,
+4.2 MB on `debian:bookworm-slim` and 5.8 MB on `debian:bookworm` (builds measured by
+`bench/measure/`). Where the table cannot answer (another base image, a package
 from another repository), the figures per package of `dfslim/data/savings.json`
 (`apt-recommends:<package>`, measured or computed on `debian:bookworm-slim`); unknown
 (null) when one is missing.

@@ -27,16 +27,17 @@ DATA = REPO / "dfslim" / "data"
 MEASUREMENTS = json.loads((DATA / "measurements.json").read_text(encoding="utf-8"))
 CASES = MEASUREMENTS["cases"]
 TOLERANCE, PIP_TOLERANCE, FLOOR = 0.15, 0.25, 300_000
-# harness base -> (family, release) of dfslim.packages' base lists
+# harness base -> (family, release) of dfslim.packages' base lists, and whether it is -slim
 BASE_FAMILY = {
-    "debian-bookworm": ("debian", "bookworm"), "debian-bookworm-slim": ("debian", "bookworm"),
-    "python-bookworm-slim": ("python-slim", "bookworm"), "debian-bullseye-slim": ("debian", "bullseye"),
-    "debian-trixie-slim": ("debian", "trixie"),
+    "debian-bookworm": ("debian", "bookworm", False), "debian-bookworm-slim": ("debian", "bookworm", True),
+    "python-bookworm-slim": ("python-slim", "bookworm", True), "debian-bullseye-slim": ("debian", "bullseye", True),
+    "debian-trixie-slim": ("debian", "trixie", True),
 }
 
 
 def _cases(rule):
-    return [pytest.param(case, id=case["id"]) for case in CASES if case["rule"] == rule]
+    """The cases of `rule` (None: all)."""
+    return [pytest.param(case, id=case["id"]) for case in CASES if rule in (None, case["rule"])]
 
 
 def _close(estimate, measured, tolerance=TOLERANCE):
@@ -49,8 +50,14 @@ def _release(case):
 
 
 def _base(case):
-    family, release = BASE_FAMILY[case["base"]]
+    family, release, _slim = BASE_FAMILY[case["base"]]
     return packages.base_packages(family, release)
+
+
+def _layer(case) -> dict:
+    """How the case's base shapes a layer: -slim or not, and its debconf database."""
+    family, release, slim = BASE_FAMILY[case["base"]]
+    return {"slim": slim, "debconf_bytes": packages.base_debconf_bytes(family, release)}
 
 
 # ---------------------------------------------------------------- provenance
@@ -100,27 +107,11 @@ def test_apt_lists(case):
     _close(savings.apt_lists_bytes(image), case["measured_bytes"])
 
 
-# Where the index misses by more than the tolerance. Each of these installs ca-certificates
-# among the recommends; its maintainer script goes through debconf, which rewrites its whole
-# database (/var/cache/debconf/templates.dat and the -old copy, about 1.5 MB on these
-# bases) into the layer, and no index field says so. On debian:bookworm-slim the
-# documentation that -slim leaves out happens to weigh about as much.
-INDEX_MISSES = {
-    "recommends-curl-debian-bookworm", "recommends-wget-debian-bookworm",
-    "recommends-curl-debian-bullseye-slim", "recommends-wget-debian-bullseye-slim",
-}
-
-
-def _index_cases(rule):
-    """The cases of `rule` (None: all), those the index misses as strict xfails."""
-    return [pytest.param(case, id=case["id"], marks=pytest.mark.xfail(strict=True, reason="debconf database rewrite"))
-            if case["id"] in INDEX_MISSES else pytest.param(case, id=case["id"])
-            for case in CASES if rule in (None, case["rule"])]
-
-
-@pytest.mark.parametrize("case", _index_cases("DFS104"))
+@pytest.mark.parametrize("case", _cases("DFS104"))
 def test_recommends_from_the_package_index(case):
-    estimate = packages.recommends_bytes(case["packages"], _release(case), _base(case))
+    # the layer: files (less documentation on -slim), ca-certificates' bundle, and the
+    # debconf database that configuring ca-certificates rewrites
+    estimate = packages.recommends_bytes(case["packages"], _release(case), _base(case), **_layer(case))
     _close(estimate, case["measured_bytes"])
 
 
@@ -133,7 +124,7 @@ def test_index_resolves_the_packages_apt_installed(case):
 
 @pytest.mark.parametrize("case", _cases("DFS112"))
 def test_build_tools_from_the_package_index(case):
-    estimate = packages.closure_bytes(case["packages"], _release(case), False, _base(case))
+    estimate = packages.closure_bytes(case["packages"], _release(case), False, _base(case), **_layer(case))
     _close(estimate, case["measured_bytes"])
 
 
@@ -189,7 +180,7 @@ def _rule_estimate(case, folder):
     return found[0].savings_bytes
 
 
-@pytest.mark.parametrize("case", _index_cases(None))
+@pytest.mark.parametrize("case", _cases(None))
 def test_each_rule_estimates_what_the_build_measured(case, tmp_path):
     tolerance = PIP_TOLERANCE if case["rule"] == "DFS105" else TOLERANCE
     # (a case whose fix saves nothing is held to the floor: no finding claims a saving

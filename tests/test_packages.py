@@ -25,6 +25,11 @@ def fake_table(monkeypatch):
                     "docs": [5, "", "extra", "1"],
                     "extra": [7, "libfoo", "", "1"],
                     "other": [3, "libbar", "docs", "1"],
+                    # [KiB, depends, recommends, version, KiB -slim leaves out, KiB configuring writes]
+                    "fetcher": [60, "libc", "certs,manual", "1", 20, 0],
+                    "certs": [40, "libc,debconf|debconf-2.0", "", "1", 2, 30],
+                    "manual": [25, "", "", "1", 25, 0],
+                    "debconf": [500, "", "", "1", 100, 0],
                 },
                 "provides": {"mail-agent": ["postfix", "exim"]},
             }
@@ -35,7 +40,8 @@ def fake_table(monkeypatch):
         files[packages._RELEASE_FILE.format(release=name)], files[packages._REST_FILE.format(release=name)] = _table_texts(release, rest[name])
     monkeypatch.setattr(packages, "_read", files.__getitem__)
     parsed = {name: packages._Release.parse(files[packages._RELEASE_FILE.format(release=name)], name) for name in releases}
-    table = {"_about": {}, "bases": {"tiny:rel": ["libc"]}, "releases": sorted(releases)}
+    table = {"_about": {}, "bases": {"tiny:rel": ["libc", "debconf"]}, "debconf_bytes": {"tiny:rel": 300 * KIB},
+             "releases": sorted(releases)}
     monkeypatch.setattr(packages, "_table", lambda: table)
     monkeypatch.setattr(packages, "_release", parsed.get)
     return table
@@ -91,7 +97,7 @@ def test_a_package_the_base_has_adds_nothing(fake_table):
 def test_a_line_is_split_on_first_use(fake_table):
     data = packages._release("rel")
     assert data.lines["app"] == "10\tlibc,libfoo|libbar,mail-agent\tdocs,extra\t1" and "app" not in data._records
-    assert data.record("app") == (10, "libc,libfoo|libbar,mail-agent", "docs,extra", "1")
+    assert data.record("app") == (10, "libc,libfoo|libbar,mail-agent", "docs,extra", "1", 0, 0)
     assert data.providers("mail-agent") == ("postfix", "exim") and data.providers("app") == ()
 
 
@@ -114,6 +120,30 @@ def test_each_package_counts_once(fake_table):
     assert both == (5 + 7) * KIB
 
 
+def test_a_slim_image_leaves_the_documentation_out(fake_table):
+    assert packages.size_of(["fetcher", "manual"], "rel") == 85 * KIB
+    assert packages.size_of(["fetcher", "manual"], "rel", slim=True) == 40 * KIB
+    assert packages.layer_bytes(["manual"], "rel", slim=True) == 0
+
+
+def test_configuring_writes_into_the_layer(fake_table):
+    # certs' configuration writes 30 KiB besides its files; it asks debconf, so the
+    # database (300 KiB) is rewritten with its -old copy
+    assert packages.asks_debconf(["certs"], "rel") and not packages.asks_debconf(["fetcher", "manual"], "rel")
+    assert packages.layer_bytes(["certs"], "rel") == 70 * KIB
+    assert packages.layer_bytes(["certs", "fetcher"], "rel", debconf_bytes=300 * KIB) == (130 + 600) * KIB
+    assert packages.base_debconf_bytes("tiny", "rel") == 300 * KIB and packages.base_debconf_bytes("tiny", "x") == 0
+
+
+def test_recommends_price_the_whole_layer(fake_table):
+    base = ["libc", "debconf"]
+    assert packages.recommends_bytes(["fetcher"], "rel", base) == (40 + 30 + 25) * KIB
+    on_slim = packages.recommends_bytes(["fetcher"], "rel", base, slim=True, debconf_bytes=300 * KIB)
+    assert on_slim == (38 + 30 + 0 + 600) * KIB
+    # certs already installed: no configuration, no debconf rewrite to save
+    assert packages.recommends_bytes(["fetcher"], "rel", base + ["certs"], slim=True, debconf_bytes=300 * KIB) == 0
+
+
 def test_unknown_package_or_release_gives_no_figure(fake_table):
     assert packages.closure_bytes(["app", "nosuch"], "rel") is None
     assert packages.recommends_bytes(["app"], "nosuch-release") is None
@@ -122,7 +152,7 @@ def test_unknown_package_or_release_gives_no_figure(fake_table):
 
 
 def test_base_packages(fake_table):
-    assert packages.base_packages("tiny", "rel") == frozenset({"libc"})
+    assert packages.base_packages("tiny", "rel") == frozenset({"libc", "debconf"})
     assert packages.base_packages("tiny", "other") is None
 
 

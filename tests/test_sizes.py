@@ -19,6 +19,9 @@ from dfslim.sizes import base_image_packages, debian_release
 BLOCK = 512
 SLIM = packages.base_packages("debian", "bookworm")
 PYTHON_SLIM = packages.base_packages("python-slim", "bookworm")
+# how a -slim base shapes a layer: no documentation, and its debconf database
+ON_SLIM = {"slim": True, "debconf_bytes": packages.base_debconf_bytes("debian", "bookworm")}
+ON_PYTHON_SLIM = {"slim": True, "debconf_bytes": packages.base_debconf_bytes("python-slim", "bookworm")}
 
 
 def savings_of(text, rule, context=None, path="Dockerfile"):
@@ -80,8 +83,8 @@ def test_recommends_depend_on_what_the_base_has():
     install = "RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"
     on_debian = savings_of("FROM debian:bookworm-slim\n" + install, "DFS104")
     on_python = savings_of("FROM python:3.11-slim-bookworm\n" + install, "DFS104")
-    assert on_debian == [packages.recommends_bytes(["curl"], "bookworm", SLIM)]
-    assert on_python == [packages.recommends_bytes(["curl"], "bookworm", PYTHON_SLIM)]
+    assert on_debian == [packages.recommends_bytes(["curl"], "bookworm", SLIM, **ON_SLIM)]
+    assert on_python == [packages.recommends_bytes(["curl"], "bookworm", PYTHON_SLIM, **ON_PYTHON_SLIM)]
     assert 0 < on_python[0] < on_debian[0]  # python:*-slim has ca-certificates already
 
 
@@ -89,11 +92,11 @@ def test_a_package_recommended_twice_in_a_stage_counts_once():
     text = "FROM debian:bookworm-slim\nRUN apt-get install -y curl\nRUN apt-get install -y wget\n"
     first, second = savings_of(text, "DFS104")
     after_curl = SLIM | packages.closure(["curl"], "bookworm", True, SLIM)
-    assert first == packages.recommends_bytes(["curl"], "bookworm", SLIM)
-    assert second == packages.recommends_bytes(["wget"], "bookworm", after_curl)
+    assert first == packages.recommends_bytes(["curl"], "bookworm", SLIM, **ON_SLIM)
+    assert second == packages.recommends_bytes(["wget"], "bookworm", after_curl, **ON_SLIM)
     # together they are what one install of both would bring: nothing is counted twice
-    assert first + second == packages.recommends_bytes(["curl", "wget"], "bookworm", SLIM)
-    assert second < packages.recommends_bytes(["wget"], "bookworm", SLIM)
+    assert first + second == packages.recommends_bytes(["curl", "wget"], "bookworm", SLIM, **ON_SLIM)
+    assert second < packages.recommends_bytes(["wget"], "bookworm", SLIM, **ON_SLIM)
 
 
 def test_what_a_parent_stage_and_earlier_installs_added_is_present():
@@ -102,7 +105,7 @@ def test_what_a_parent_stage_and_earlier_installs_added_is_present():
         "FROM base\nRUN apt-get install -y wget\n"
     )
     present = SLIM | packages.closure(["ca-certificates"], "bookworm", False, SLIM)
-    assert savings_of(text, "DFS104") == [packages.recommends_bytes(["wget"], "bookworm", present)]
+    assert savings_of(text, "DFS104") == [packages.recommends_bytes(["wget"], "bookworm", present, **ON_SLIM)]
 
 
 def test_recommends_fall_back_to_the_figures_where_the_table_cannot_answer():
@@ -116,7 +119,7 @@ def test_recommends_fall_back_to_the_figures_where_the_table_cannot_answer():
 
 def test_recommends_of_packages_purged_with_their_dependencies_save_nothing():
     text = "FROM debian:bookworm-slim\nRUN apt-get install -y make wget && make && apt-get purge -y --auto-remove wget\n"
-    assert savings_of(text, "DFS104") == [packages.recommends_bytes(["make"], "bookworm", SLIM)] == [0]
+    assert savings_of(text, "DFS104") == [packages.recommends_bytes(["make"], "bookworm", SLIM, **ON_SLIM)] == [0]
 
 
 # ---------------------------------------------------------------------------- DFS112, DFS119
@@ -128,7 +131,7 @@ def test_build_tools_are_their_closure_minus_the_base():
     text = "FROM debian:bookworm-slim\nRUN apt-get install -y --no-install-recommends build-essential curl\n" + APP
     with_them = packages.closure(["build-essential", "curl"], "bookworm", False, SLIM)
     without = packages.closure(["curl"], "bookworm", False, SLIM)
-    expected = packages.size_of(with_them, "bookworm") - packages.size_of(without, "bookworm")
+    expected = packages.layer_bytes(with_them, "bookworm", **ON_SLIM) - packages.layer_bytes(without, "bookworm", **ON_SLIM)
     assert savings_of(text, "DFS112") == [expected]
     with_recommends = savings_of(text.replace("--no-install-recommends ", ""), "DFS112")
     assert with_recommends[0] > expected  # the install takes their recommends too
@@ -143,7 +146,7 @@ def test_build_tools_elsewhere():
 
 def test_debug_tools_from_the_package_index():
     text = "FROM debian:bookworm-slim\nRUN apt-get install -y --no-install-recommends strace libpq5\n" + APP
-    expected = packages.size_of(packages.closure(["strace"], "bookworm", False, SLIM | packages.closure(["libpq5"], "bookworm", False, SLIM)), "bookworm")
+    expected = packages.layer_bytes(packages.closure(["strace"], "bookworm", False, SLIM | packages.closure(["libpq5"], "bookworm", False, SLIM)), "bookworm", **ON_SLIM)
     assert savings_of(text, "DFS119") == [expected] and expected > 0
 
 

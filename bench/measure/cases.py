@@ -27,7 +27,9 @@ class Case(NamedTuple):
 
 APT_LISTS = "/var/lib/apt/lists"
 RECOMMENDS_PACKAGES = ("curl", "git", "wget", "gnupg")
-RECOMMENDS_BASES = ("debian-bookworm", "debian-bookworm-slim", "python-bookworm-slim", "debian-bullseye-slim")
+RECOMMENDS_BASES = (
+    "debian-bookworm", "debian-bookworm-slim", "python-bookworm-slim", "debian-bullseye-slim", "debian-trixie-slim",
+)
 LISTS_BASES = ("debian-bookworm", "debian-bookworm-slim", "python-bookworm-slim", "debian-bullseye-slim", "debian-trixie-slim")
 COPY_FILES, COPY_FILE_BYTES = 42, 1_000_000
 

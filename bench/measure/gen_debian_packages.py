@@ -33,6 +33,7 @@ sys.path.insert(0, str(HERE))
 
 import bases as base_defs  # noqa: E402
 import corpus  # noqa: E402
+import deb_contents  # noqa: E402
 
 OUT = REPO / "dfslim" / "data" / "debian_packages.json.gz"
 RELEASE_OUT = "debian_packages.{release}.tsv.gz"  # beside OUT
@@ -42,7 +43,7 @@ REST_OUT = "debian_packages.{release}.rest.tsv.gz"  # the records dfslim seldom 
 CORE_MIN_FILES = 10
 MEASUREMENTS = REPO / "dfslim" / "data" / "measurements.json"
 CORPUS = REPO.parent / "shared" / "corpus" / "files"
-FIELDS = ("Package", "Installed-Size", "Depends", "Pre-Depends", "Recommends", "Provides", "Version")
+FIELDS = ("Package", "Installed-Size", "Depends", "Pre-Depends", "Recommends", "Provides", "Version", "Filename")
 # (family of the base image, release) -> the harness base whose packages it has.
 # debian:<release> and debian:<release>-slim hold the same packages (slim drops files, not
 # packages); node:<version>-<release>-slim purges everything its Dockerfile installs except
@@ -60,10 +61,15 @@ BASE_FAMILIES = {
 
 def index_urls(release: str) -> list[str]:
     """Packages files, lowest precedence first."""
+    return [url for _mirror, url in _indexes(release)]
+
+
+def _indexes(release: str) -> list[tuple[str, str]]:
+    """(mirror, Packages file) pairs, lowest precedence first."""
     return [
-        f"{base_defs.MIRROR}/dists/{release}/main/binary-amd64/Packages.xz",
-        f"{base_defs.MIRROR}/dists/{release}-updates/main/binary-amd64/Packages.xz",
-        f"{base_defs.SECURITY}/dists/{release}-security/main/binary-amd64/Packages.xz",
+        (base_defs.MIRROR, f"{base_defs.MIRROR}/dists/{release}/main/binary-amd64/Packages.xz"),
+        (base_defs.MIRROR, f"{base_defs.MIRROR}/dists/{release}-updates/main/binary-amd64/Packages.xz"),
+        (base_defs.SECURITY, f"{base_defs.SECURITY}/dists/{release}-security/main/binary-amd64/Packages.xz"),
     ]
 
 
@@ -106,9 +112,10 @@ def relation_names(field: str) -> list[list[str]]:
 
 def read_release(release: str) -> dict[str, dict]:
     packages: dict[str, dict] = {}
-    for url in index_urls(release):
+    for mirror, url in _indexes(release):
         print(f"  {url}", file=sys.stderr)
         for record in stanzas(fetch(url)):
+            record["_mirror"] = mirror  # where its Filename is
             packages[record["Package"]] = record
     return packages
 
@@ -134,15 +141,29 @@ def closure(packages: dict[str, dict], roots, providers: dict[str, list[str]]) -
     return {name for name in seen if name in packages}
 
 
-def compact(record: dict) -> list:
-    """[installed KiB, 'depends', 'recommends', version]: relation fields keep their groups
-    (`a|b`) without versions, ',' between groups."""
+def compact(record: dict, contents: tuple[int, int] | None = None) -> list:
+    """[installed KiB, 'depends', 'recommends', version, slim KiB, configure KiB]: relation
+    fields keep their groups (`a|b`) without versions, ',' between groups; the last two
+    (see deb_contents) are left out for a package whose file was not read."""
     def joined(*fields):
         groups = [g for f in fields for g in relation_names(record.get(f, ""))]
         return ",".join("|".join(g) for g in groups)
 
+    read = [str(contents[0]), str(contents[1])] if contents else []
     return [int(record.get("Installed-Size") or 0), joined("Pre-Depends", "Depends"), joined("Recommends"),
-            record.get("Version", "")]
+            record.get("Version", ""), *read]
+
+
+def debconf_sizes(measurements: dict) -> dict[str, int]:
+    """Bytes of each base family's debconf database (templates.dat + config.dat), from the
+    harness's root filesystems."""
+    found = {}
+    for family, per_release in BASE_FAMILIES.items():
+        for release, harness_base in per_release.items():
+            size = measurements.get("bases", {}).get(harness_base, {}).get("debconf_bytes")
+            if size:
+                found[f"{family}:{release}"] = size
+    return found
 
 
 def base_lists(measurements: dict) -> dict[str, list[str]]:
@@ -163,6 +184,9 @@ def main(argv=None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--releases", default="bookworm,bullseye,trixie")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--debs", type=Path, default=Path("/var/tmp/dfslim-debs"),
+                        help="where what was read from each core package's .deb is kept (default %(default)s)")
+    parser.add_argument("--no-contents", action="store_true", help="do not read the core packages' .deb files")
     args = parser.parse_args(argv)
     named = corpus.installs(args.corpus)["apt"]
     measurements = json.loads(MEASUREMENTS.read_text(encoding="utf-8")) if MEASUREMENTS.exists() else {}
@@ -172,7 +196,9 @@ def main(argv=None) -> int:
             "what": "Debian amd64 packages (main) named in apt installs of the corpus, the packages of the base "
                     "images, and their Depends/Pre-Depends/Recommends closure: [Installed-Size in KiB, "
                     "depends (Pre-Depends + Depends), recommends, version]; relation groups are ','-separated, "
-                    "alternatives '|'-separated, versions and architecture qualifiers dropped.",
+                    "alternatives '|'-separated, versions and architecture qualifiers dropped; for the core "
+                    "packages also [KiB of files a -slim image's dpkg path excludes leave out, KiB the package's "
+                    "configuration writes besides its files], read from the package files in the pool.",
             "sources": {r: index_urls(r) for r in args.releases.split(",")},
             "date": datetime.date.today().isoformat(),
             "corpus_names": len(named),
@@ -183,6 +209,7 @@ def main(argv=None) -> int:
                      f"per {NODE_SLIM_SOURCE}.",
         },
         "bases": bases,
+        "debconf_bytes": debconf_sizes(measurements),
         "releases": [],
     }
     for release in args.releases.split(","):
@@ -200,7 +227,13 @@ def main(argv=None) -> int:
                     if any(p in kept for p in names)}
         base_names = {p for key, names in bases.items() if key.endswith(":" + release) for p in names}
         core = closure(packages, {n for n, count in named.items() if count >= CORE_MIN_FILES} | base_names, providers)
-        write_release(args.out, release, {name: compact(packages[name]) for name in sorted(kept)}, provides, core)
+        read = {}
+        if not args.no_contents:
+            args.debs.mkdir(parents=True, exist_ok=True)
+            print(f"  reading the .deb files of {len(core)} core packages", file=sys.stderr)
+            read = deb_contents.read_all(packages, sorted(core), args.debs / f"contents-{release}.json")
+        write_release(args.out, release, {name: compact(packages[name], read.get(name)) for name in sorted(kept)},
+                      provides, core)
         print(f"  kept {len(kept)} of {len(packages)} packages", file=sys.stderr)
     table["releases"].sort()
     write(args.out, table)

@@ -137,6 +137,14 @@ def dpkg_status(root: Path) -> dict[str, str]:
     return found
 
 
+def debconf_bytes(root: Path) -> int:
+    """Bytes of the debconf database files that configuring a package which asks debconf
+    rewrites (templates.dat and config.dat; each rewrite also keeps the previous file as
+    *-old)."""
+    folder = root / "var/cache/debconf"
+    return sum((folder / name).stat().st_size for name in ("templates.dat", "config.dat") if (folder / name).exists())
+
+
 def python_distributions(root: Path) -> dict[str, str]:
     found = {}
     for meta in root.glob("opt/venv/lib/python3*/site-packages/*.dist-info"):
@@ -246,13 +254,14 @@ class Harness:
             packages = dpkg_status(root)
             os_release = (root / "etc/os-release").read_text(encoding="utf-8") if (root / "etc/os-release").exists() else ""
             python = python_distributions(root)
+            debconf = debconf_bytes(root)
         finally:
             self.store.unmount(image)
         pretty = re.search(r'^PRETTY_NAME="?([^"\n]*)', os_release, re.M)
         return {
             "stands_for": lint_image, "how": how, "os": pretty.group(1) if pretty else None,
             "layers": layers, "bytes": sum(layer["bytes"] for layer in layers),
-            "packages": packages, "python_distributions": python or None,
+            "packages": packages, "python_distributions": python or None, "debconf_bytes": debconf,
             "seconds": round(time.monotonic() - started, 1),
         }
 

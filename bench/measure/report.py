@@ -19,10 +19,11 @@ sys.path.insert(0, str(REPO))
 
 from dfslim import packages, pipcache  # noqa: E402
 
+# harness base -> (family, release) of the package tables' base lists, and whether it is -slim
 BASE_FAMILY = {
-    "debian-bookworm": ("debian", "bookworm"), "debian-bookworm-slim": ("debian", "bookworm"),
-    "python-bookworm-slim": ("python-slim", "bookworm"), "debian-bullseye-slim": ("debian", "bullseye"),
-    "debian-trixie-slim": ("debian", "trixie"),
+    "debian-bookworm": ("debian", "bookworm", False), "debian-bookworm-slim": ("debian", "bookworm", True),
+    "python-bookworm-slim": ("python-slim", "bookworm", True), "debian-bullseye-slim": ("debian", "bullseye", True),
+    "debian-trixie-slim": ("debian", "trixie", True),
 }
 
 
@@ -32,11 +33,12 @@ def table_estimate(case: dict) -> int | None:
         return pipcache.estimate(case["packages"]).bytes
     if family_release is None or case["rule"] not in ("DFS104", "DFS112"):
         return None
-    family, release = family_release
+    family, release, slim = family_release
     base = packages.base_packages(family, release)
+    layer = {"slim": slim, "debconf_bytes": packages.base_debconf_bytes(family, release)}
     if case["rule"] == "DFS104":
-        return packages.recommends_bytes(case["packages"], release, base)
-    return packages.closure_bytes(case["packages"], release, False, base)
+        return packages.recommends_bytes(case["packages"], release, base, **layer)
+    return packages.closure_bytes(case["packages"], release, False, base, **layer)
 
 
 def mb(value) -> str:
@@ -56,7 +58,7 @@ def main(argv=None) -> int:
     path = Path(args[0]) if args else REPO / "dfslim" / "data" / "measurements.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     print(f"Measured {data['date']}, {len(data['cases'])} cases, wall {data['wall_seconds'] / 60:.1f} min\n")
-    print("| case | rule | base | savings.json at run (MB) | measured (MB) | diff | from tables (MB) | diff |")
+    print("| case | rule | base | dfslim at run (MB) | measured (MB) | diff | from tables now (MB) | diff |")
     print("|---|---|---|---|---|---|---|---|")
     for case in data["cases"]:
         at_run, measured = case["estimate_bytes_at_run"], case["measured_bytes"]
