@@ -112,6 +112,8 @@ def _distribution(info) -> tuple[str, str | None] | None:
             if distro == "debian":
                 return distro, info.version if info.version in codenames else numbers.get(info.version.split(".")[0])
             return distro, codenames.get(info.version, info.version)
+        if info.version in codenames:  # a family versioned by release: `buildpack-deps:bookworm`
+            return distro, info.version if distro == "debian" else codenames[info.version]
         for token in info.variant.split("-"):
             if token in codenames:
                 return distro, token if distro == "debian" else codenames[token]

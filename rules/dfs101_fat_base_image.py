@@ -38,7 +38,10 @@ where the version is kept; when other instructions use the `ARG` too, it appends
 suffix to the `FROM` instead (`FROM python:${PYTHON_VERSION}-slim`) where that names the
 smaller image, else there is no fix. It is unsafe because the slim variant lacks packages the full
 one has (compilers, `-dev` headers, `git`, `curl`...): a `RUN` that needs them must
-install them.
+install them. When a `RUN` built on the image calls a program that `buildpack-deps` (the
+base of the full `python` and `node` images too) installs and the smaller image lacks
+(`curl`, `wget`, `gpg`, `git`, `ssh`, `make`, `gcc`...), and no install of the file brings
+it, there is no fix: the suggestion names the packages to install first.
 
 ## Scope
 Only stages that ship. Stage names, `scratch`, `-slim`/`-alpine` variants, distroless and
@@ -47,7 +50,7 @@ Chainguard images, and images or registries dfslim has no data for are never fla
 
 import re
 
-from dfslim.api import Edit, Fix, Meta, Severity, Violation, build_graph, unquote
+from dfslim.api import Edit, Fix, Meta, Severity, Violation, build_graph, debian_release, installed_packages, package_name, unquote
 from dfslim.regex import lazy_compile
 
 META = Meta(
@@ -110,15 +113,94 @@ def _fat(dockerfile, stage, info):
         edit = _image_edit(stage, info)
         title = f"Use `{info.smaller}`"
         suggestion = f"use `{_from_line(stage, info.smaller)}`"
+    lacking = _lacking_programs(dockerfile, stage, info)
+    if lacking:
+        # the swap alone would break the build: no fix, and the suggestion says what to add
+        edit = None
+        programs = ", ".join(PROGRAM_LABELS.get(program, f"`{program}`") for program in lacking)
+        names = " ".join(dict.fromkeys(lacking.values()))
+        suggestion += (f"; it lacks {programs}, which this file calls: install "
+                       f"`{names}` there (`apt-get install -y --no-install-recommends {names}`)")
+    else:
+        suggestion += ", and install the few packages the app needs at run time"
     fix = Fix(title, (edit,), safe=False) if edit else None
     return Violation(
         instruction,
         f"`{stage.base_resolved}` is the full image{sizes}; the app rarely needs what it adds",
-        suggestion + ", and install the few packages the app needs at run time",
+        suggestion,
         fix=fix,
         savings_bytes=saving,
         focus=stage.instruction.args_span(first_word=True),
     )
+
+
+# What a full image carries on top of its smaller variant, as the programs a RUN calls and
+# the Debian package of each. buildpack-deps (docker-library/buildpack-deps at 8330ca1d,
+# debian/<release>/{curl,scm,}/Dockerfile; ubuntu/ alike): `-curl` installs ca-certificates,
+# curl, gnupg, netbase and wget on debian:<release>; `-scm` adds git, mercurial,
+# openssh-client, subversion and procps; the plain tag adds compilers, autotools, make,
+# patch, unzip, xz-utils, bzip2, file, imagemagick and -dev headers. The full python and
+# node images are built FROM buildpack-deps:<release> (docker-library/python at 4f070595,
+# 3.12/bookworm/Dockerfile; nodejs/docker-node at f27d936f, 22/bookworm/Dockerfile); their
+# -slim images install none of these programs.
+BUILDPACK_PROGRAMS = {
+    "curl": {"curl": "curl", "wget": "wget", "gpg": "gnupg"},
+    "scm": {
+        "git": "git", "hg": "mercurial", "svn": "subversion", "ssh": "openssh-client", "scp": "openssh-client",
+        "ssh-keyscan": "openssh-client", "ssh-keygen": "openssh-client", "ps": "procps", "pgrep": "procps",
+        "pkill": "procps",
+    },
+    "": {
+        "gcc": "gcc", "cc": "gcc", "g++": "g++", "c++": "g++", "make": "make", "patch": "patch", "unzip": "unzip",
+        "xz": "xz-utils", "unxz": "xz-utils", "bzip2": "bzip2", "bunzip2": "bzip2", "file": "file",
+        "autoconf": "autoconf", "autoreconf": "autoconf", "automake": "automake", "aclocal": "automake",
+        "libtoolize": "libtool", "convert": "imagemagick", "identify": "imagemagick",
+        "configure": "gcc",  # an autoconf `./configure` looks for a C compiler first
+    },
+}
+PROGRAM_LABELS = {"configure": "a C compiler for `./configure`"}
+BUILDPACK_LEVELS = {"curl": ("curl",), "scm": ("curl", "scm"), "": ("curl", "scm", "")}
+# image family -> the family of `dfslim.packages`' base lists of its smaller image
+BUILDPACK_FAMILIES = {"buildpack-deps": None, "python": "python-slim", "node": "node-slim"}
+
+
+def _lacking_programs(dockerfile, stage, info) -> dict[str, str]:
+    """The programs the RUNs built on `stage` call that the full image has and its smaller
+    variant lacks, and that no install of the file brings (program -> its package)."""
+    if info.family not in BUILDPACK_FAMILIES:
+        return {}
+    level = info.variant if info.family == "buildpack-deps" else ""
+    if level not in BUILDPACK_LEVELS:
+        return {}
+    carried = {p: pkg for part in BUILDPACK_LEVELS[level] for p, pkg in BUILDPACK_PROGRAMS[part].items()}
+    called, named = {}, set()
+    for built in dockerfile.stages:
+        if stage not in dockerfile.lineage(built):
+            continue
+        for instruction in built.instructions:
+            if instruction.keyword != "RUN":
+                continue
+            for command in instruction.script.commands:
+                named.update(package_name(word.text) for word in installed_packages(command))
+                if command.name in carried:
+                    called.setdefault(command.name, carried[command.name])
+    if not called:
+        return {}
+    present = named | _closure(dockerfile, stage, info, named)
+    return {program: package for program, package in called.items() if package not in present}
+
+
+def _closure(dockerfile, stage, info, named) -> set[str]:
+    """What the file's installs bring on the smaller image (their dependencies: build-essential
+    brings gcc and make), with the smaller image's own packages, where the table knows them."""
+    from dfslim import packages
+
+    release = debian_release(dockerfile, stage.instruction)
+    if release is None:
+        return set()
+    base_family = BUILDPACK_FAMILIES[info.family]
+    base = packages.base_packages(base_family or "debian", release) or frozenset()
+    return set(base) | (packages.closure(sorted(named), release, False, base) or set())
 
 
 def _build_tool(stage, info):

@@ -50,6 +50,7 @@ def write(root, files: dict[str, str]):
 @pytest.mark.parametrize(("image", "release"), [
     ("debian:bookworm-slim", "bookworm"),
     ("debian:12", "bookworm"),
+    ("buildpack-deps:bookworm-scm", "bookworm"),  # a family versioned by release
     ("python:3.11-slim-bullseye", "bullseye"),
     ("python:3.12-slim", "trixie"),  # the tag resolved to 3.12.13-slim-trixie in the image table
     ("python:3.12.3-slim", None),  # no figure for that tag: its release cannot be told
