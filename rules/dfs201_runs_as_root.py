@@ -27,7 +27,10 @@ apps need no privilege at all.
     CMD ["python", "/app/main.py"]
 
 On Alpine: `RUN addgroup -S app && adduser -S -G app app`. On `scratch` or distroless
-(no `useradd`): `USER 65532:65532`, or a `:nonroot` distroless tag.
+(no `useradd`): `USER 65532:65532`, or a `:nonroot` distroless tag. On `nginx`, whose
+master process needs root for port 80, `/var/cache/nginx` and its pid file (a bare `USER`
+stops it starting): `nginxinc/nginx-unprivileged` with the same tag, which runs as uid 101
+and listens on 8080.
 
 ## Where it points
 At the last `USER` when it names root; else at the target's `FROM` (the last stage's, or
@@ -239,8 +242,22 @@ def _suggestion(image: str) -> str:
 
     info = lookup(image)
     shell = info.shell if info else None
+    if info is not None and info.family == "nginx":
+        # nginx's master needs root for port 80, /var/cache/nginx and its pid file: a bare
+        # `USER` stops it starting; the unprivileged build moves all three
+        tag = _tag(image)
+        return (f"use `nginxinc/nginx-unprivileged{':' + tag if tag else ''}`, which runs as uid 101 and "
+                "listens on 8080 (its pid file in /tmp)")
     if image.lower() == "scratch" or shell == "none":
         return "add `USER 65532:65532` before CMD/ENTRYPOINT (no useradd here), or use a `:nonroot` distroless tag"
     if shell == "busybox":
         return "add `RUN addgroup -S app && adduser -S -G app app` and `USER app` before CMD/ENTRYPOINT"
     return "add `RUN useradd --system --uid 10001 --no-create-home app` and `USER app` before CMD/ENTRYPOINT"
+
+
+def _tag(image: str) -> str:
+    """The tag as written (`nginx:1.27-alpine` -> `1.27-alpine`), "" with none or a digest."""
+    if "@" in image:
+        return ""
+    last = image.rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else ""

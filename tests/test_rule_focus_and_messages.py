@@ -292,3 +292,15 @@ def test_dfs212_a_stream_is_downloaded_to_a_file_in_the_suggestion():
 def test_dfs212_reports_the_first_download_of_the_run():
     text = "FROM debian\nRUN curl -fsSLo a.zip https://x/a.zip && unzip a.zip && curl -fsSL https://x/b.tgz | tar -xz\n"
     assert "`a.zip`" in only(text, "DFS212").message
+
+
+@pytest.mark.parametrize(("image", "suggested"), [
+    ("nginx:1.27-alpine", "`nginxinc/nginx-unprivileged:1.27-alpine`"),
+    ("nginx", "`nginxinc/nginx-unprivileged`"),
+    ("docker.io/library/nginx:stable", "`nginxinc/nginx-unprivileged:stable`"),
+])
+def test_dfs201_suggests_the_unprivileged_nginx_image(image, suggested):
+    # a bare USER stops nginx's master from starting (port 80, /var/cache/nginx, pid file)
+    finding = only(f"FROM {image}\nCOPY site /usr/share/nginx/html\n", "DFS201")
+    assert finding.suggestion.startswith(f"use {suggested}, which runs as uid 101")
+    assert "USER app" not in finding.suggestion
