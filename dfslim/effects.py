@@ -270,6 +270,35 @@ def copy_paths(instruction: Instruction) -> tuple[list[str], str] | None:
     return items[:-1], items[-1]
 
 
+# a source that is no plain path of the context: a glob, a variable, a URL, a heredoc, the whole context
+NOT_A_CONTEXT_FILE_RE = lazy_compile(r"[*?\[$]|^[a-z][a-z0-9+.-]*://|^<<|^\.?/?$", re.IGNORECASE)
+
+
+def build_context(dockerfile):
+    """The build context of the file (`--context`, else the Dockerfile's folder) as a
+    `dfslim.context.BuildContext`, or None: without one (standard input), and when none
+    of the paths the file's `COPY`/`ADD` name from the context (plain names: no glob or
+    variable) is there, because the file is built from another folder (a
+    `docker/app.Dockerfile` built from the repository root) and nothing that folder
+    holds says anything about the image."""
+    return dockerfile.memo(_build_context)
+
+
+def _build_context(dockerfile):
+    if dockerfile.context_dir is None:
+        return None
+    from dfslim.context import BuildContext
+
+    context = BuildContext.get(dockerfile.context_dir, dockerfile.path)
+    named = [source for instruction in dockerfile.of("COPY", "ADD")
+             if instruction.flag("from") is None and not instruction.heredocs
+             for source in (copy_paths(instruction) or ((), ""))[0]
+             if not NOT_A_CONTEXT_FILE_RE.search(source)]
+    if named and not any(context.exists(source.lstrip("/")) for source in named):
+        return None
+    return context
+
+
 def resolve_path(path: str, cwd: str | None) -> str | None:
     """`path` made absolute against `cwd` and normalised (`/app/./x/..` -> `/app`); None
     when it is relative and `cwd` is unknown."""

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import posixpath
 
-from dfslim.effects import apt_recommends, copy_paths, copy_writes, packages_kept, package_names, workdirs
+from dfslim.effects import apt_recommends, build_context, copy_paths, copy_writes, packages_kept, package_names, workdirs
 from dfslim.images import lookup
 from dfslim.savings import distribution, figure, ratio, stage_base
 from dfslim.tools import tool_call
@@ -261,11 +261,7 @@ def lastlog_writes(dockerfile, instruction) -> bool | None:
 
 
 def _context(dockerfile):
-    if dockerfile.context_dir is None:
-        return None
-    from dfslim.context import BuildContext
-
-    return BuildContext.get(dockerfile.context_dir, dockerfile.path)
+    return build_context(dockerfile)
 
 
 def _writers(dockerfile, instruction):

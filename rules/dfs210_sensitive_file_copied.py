@@ -54,7 +54,10 @@ through a secret mount, and keep the rest out with a `.dockerignore`:
 ## Scope
 Every stage (`.git` aside): a builder's layers are in the build cache and in any image
 pushed from that stage. The context is the Dockerfile's folder unless `--context` names another;
-with standard input there is no context, and only the named-file checks run. dfslim looks
+with standard input there is no context, and only the named-file checks run. Neither do
+the context checks when none of the files the Dockerfile copies by name is in that folder:
+the file is built from another one (a `docker/app.Dockerfile` built from the repository
+root), whose `.dockerignore` dfslim has not seen. dfslim looks
 only at a few names at the context root (`.env`, `.git`) and never lists or reads the
 context; a `.env` in a subfolder copied by `COPY . .` is not seen.
 """
@@ -63,8 +66,8 @@ from __future__ import annotations
 
 import re
 
-from dfslim.api import Meta, Severity, Violation, arg_span, build_graph, expand, split_words, unquote
-from dfslim.context import BuildContext, Pattern, clean, compile_pattern, excluded_by
+from dfslim.api import Meta, Severity, Violation, arg_span, build_context, build_graph, expand, split_words, unquote
+from dfslim.context import Pattern, clean, compile_pattern, excluded_by
 from dfslim.regex import lazy_compile
 
 META = Meta(
@@ -97,9 +100,7 @@ IGNORE_LINES = "`.git`, `.env`, `.env.*`, `!.env.example`, `*.pem`, `*.key`, `.s
 
 
 def check(dockerfile):
-    context = None
-    if dockerfile.context_dir is not None:
-        context = BuildContext.get(dockerfile.context_dir, dockerfile.path)
+    context = build_context(dockerfile)
     graph = build_graph(dockerfile)
     for instruction in dockerfile.of("COPY", "ADD"):
         if instruction.flag("from") is not None or instruction.heredocs:

@@ -332,3 +332,23 @@ def test_standard_input_runs_only_the_named_checks(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     report = lint_json("-", input="FROM alpine:3.20\nCOPY . .\nCOPY .env /app/\n")
     assert lines(report) == [3]
+
+
+def test_a_folder_without_the_files_the_dockerfile_copies_is_not_its_context(tmp_path):
+    # docker/app.Dockerfile built from the repository root: its folder holds none of the
+    # files it copies by name, so what that folder lacks (a .dockerignore) says nothing
+    text = "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\n"
+    elsewhere = make_context(tmp_path / "repo" / "docker", files=("entry.sh",), dockerfile=text)
+    assert lines(lint_json(str(elsewhere / "Dockerfile"))) == []
+    # the repository root, named with --context, holds them: it is the context
+    root = make_context(tmp_path / "repo", files=("requirements.txt",))
+    assert lines(lint_json("--context", str(root), str(elsewhere / "Dockerfile"))) == [5]
+    # a file that copies only the whole context cannot be told apart: checked as before
+    whole = make_context(tmp_path / "whole", files=("app.py",), dockerfile=WHOLE)
+    assert lines(lint_json(str(whole / "Dockerfile"))) == [3]
+
+
+def test_globs_and_variables_do_not_decide_the_context(tmp_path):
+    text = "FROM python:3.12-slim\nARG APP\nCOPY *.txt ${APP} ./\nCOPY . .\n"
+    root = make_context(tmp_path / "ctx", files=("app.py",), dockerfile=text)
+    assert lines(lint_json(str(root / "Dockerfile"))) == [4]
