@@ -1,24 +1,25 @@
 """A pipe in a RUN hides the failure of every command but the last.
 
 ## What it does
-Flags a shell-form `RUN` with a pipe (`curl -sSL URL | tar -xz`) in an image with bash,
+Flags a shell-form `RUN` with a pipe (`curl -sSL URL | bash`) in an image with bash,
 when neither `set -o pipefail` (or `set -euo pipefail`, `-euxo pipefail`...) comes before
 the pipe in the same `RUN`, nor a `SHELL [..., "-o", "pipefail", ...]` is in effect.
 
 ## Why is this bad?
 A pipeline's exit status is the status of its last command. When `curl` fails (a 404, a
-network error), `tar` or `sh` on the right still succeeds on its empty or bogus input, the
-`RUN` exits 0 and the build goes on with a half-installed image. `pipefail` makes the
+network error), `sh` on the right still succeeds on its empty input (and `tar -x` on an
+archive cut short at a file boundary), the `RUN` exits 0 and the build goes on with a
+half-installed image. `pipefail` makes the
 pipeline fail when any command in it fails.
 
 ## Example
     FROM debian:bookworm-slim
-    RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /usr/local/bin
+    RUN curl -fsSL https://example.com/install.sh | bash
 
 ## Use instead
     FROM debian:bookworm-slim
     SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-    RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /usr/local/bin
+    RUN curl -fsSL https://example.com/install.sh | bash
 
 `SHELL` holds for the rest of the stage and for stages built `FROM` it. Where the `RUN`
 already runs in bash (a `SHELL ["/bin/bash", "-c"]`), starting it with
@@ -31,6 +32,11 @@ rejects `set -o pipefail` before dash 0.5.13.
   `yes | cmd` even fails, since `yes` is killed by SIGPIPE), `cat <<EOF`.
 - Pipes into a command that stops reading early (`| head`, `| grep -q`, `grep -m`,
   `grep -l`): there `pipefail` would fail the build on the producer's SIGPIPE.
+- Pipes into a command that fails by itself on empty or truncated input, so the RUN fails
+  when the producer does: `gpg --import`, `gpg --dearmor`, `apt-key add -`, `sha256sum -c`
+  (and the other digests), `tar -x` with decompression (`tar -xz`, `tar -xJ`). A plain
+  `tar -x` and `| sh` are flagged: an archive cut at a file boundary, or an empty script,
+  succeed.
 - Alpine and BusyBox images (an image name containing `alpine` or `busybox`, a stage that
   installs with `apk`, `SHELL ["/busybox/sh", ...]`): their `sh` is BusyBox ash, which
   may be built without `pipefail`. There, if your ash has it, use
@@ -131,7 +137,7 @@ def _risky_pipes(commands):
             right = None
         if command.name in HARMLESS or _reads_heredoc(command):
             continue
-        if right is not None and _stops_early(right):
+        if right is not None and (_stops_early(right) or _fails_on_bad_input(right)):
             continue
         found.append((command, right))
     return found
@@ -164,6 +170,44 @@ def _stops_early(command) -> bool:
     if name in ("grep", "egrep", "fgrep"):
         return has_option(words[1:], "-q", "--quiet", "--silent", "-m", "--max-count", "-l", "--files-with-matches")
     return False
+
+
+TAR_DECOMPRESS = frozenset("--gzip --gunzip --ungzip --bzip2 --xz --lzma --zstd --auto-compress".split())
+DIGESTS = frozenset("sha256sum sha512sum sha1sum sha384sum sha224sum md5sum b2sum".split())
+
+
+def _fails_on_bad_input(command) -> bool:
+    """A reader that exits non-zero on empty or truncated input, so that the RUN fails
+    when the producer does, `pipefail` or not: `gpg --import`/`--dearmor` (exit 2),
+    `apt-key add -`, `sha256sum -c`, and `tar -x` with decompression (`-xz`, `-xJ`: the
+    compressed stream ends early). A plain `tar -x` is not one: an archive cut at a file
+    boundary can pass."""
+    words = unwrap(command)
+    name = words[0].text.rsplit("/", 1)[-1] if words else ""
+    rest = words[1:]
+    if name in ("gpg", "gpg2"):
+        return has_option(rest, "--import", "--dearmor", "--dearmour")
+    if name == "apt-key":
+        return any(word.text == "add" for word in rest)
+    if name in DIGESTS:
+        return has_option(rest, "-c", "--check")
+    if name in ("tar", "bsdtar"):
+        return _tar_decompresses(rest)
+    return False
+
+
+def _tar_decompresses(words) -> bool:
+    """Whether tar's arguments extract (`x`) from a compressed stream (`z`, `j`, `J`, or a
+    long option), in either the `-xzf` or the old `xzf` style."""
+    letters, long_options = set(), set()
+    for position, word in enumerate(words):
+        text = word.text
+        if text.startswith("--"):
+            long_options.add(text.split("=", 1)[0])
+        elif text.startswith("-") or position == 0:
+            letters |= set(text.lstrip("-"))
+    extracts = "x" in letters or bool(long_options & {"--extract", "--get"})
+    return extracts and bool(letters & set("zjJ") or long_options & TAR_DECOMPRESS)
 
 
 def _sets_pipefail(command) -> bool:

@@ -41,6 +41,8 @@ form the shell is still PID 1 (`CMD sh -c "app | tee app.log"`); the suggestion 
   subshell, where `exec` replaces only that part. A shell-form `ENTRYPOINT` that ends in
   `exec` is still flagged: it ignores `CMD` and the arguments of `docker run`.
 - `HEALTHCHECK CMD` (a health check is not PID 1), an empty `CMD`.
+- A `CMD` that starts a bare shell (`CMD bash`, `CMD /bin/sh -l`): the shell is what
+  runs, and as PID 1 it ignores the stop signal in exec form too.
 - A stage whose `SHELL` is PowerShell or `cmd` (Windows): shell form is deliberate there.
 
 ## Scope
@@ -101,6 +103,8 @@ def check(dockerfile):
         hands_over = not looks_json and _execs_program(commands)
         if keyword == "CMD" and hands_over:
             continue  # `exec` makes the program PID 1
+        if keyword == "CMD" and not looks_json and _bare_shell(commands):
+            continue  # a shell as PID 1 ignores the stop signal in exec form as well
         custom = shell_in_effect(dockerfile, instruction)
         if shell_program(custom) in WINDOWS_SHELLS:
             continue
@@ -281,3 +285,12 @@ def _windows_image(dockerfile, instruction) -> bool:
 def _has_cmd(dockerfile, instruction) -> bool:
     stage = dockerfile.stage_of(instruction)
     return stage is not None and any(i.keyword == "CMD" for i in stage.instructions)
+
+
+BARE_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
+
+
+def _bare_shell(commands) -> bool:
+    """`bash`, `/bin/sh -l`: one command, a shell with options only."""
+    return (len(commands) == 1 and commands[0].name in BARE_SHELLS
+            and all(word.text.startswith("-") for word in commands[0].words[1:]))

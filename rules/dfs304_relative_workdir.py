@@ -57,8 +57,11 @@ def check(dockerfile):
                 break  # later relative ones resolve against it
             written = instruction.args.strip()
             name = path.lstrip("./\\") or "app"
-            if _windows(dockerfile, stage):
+            if _windows(dockerfile, stage) and dockerfile.escape == "`":
                 example, root = "C:\\" + name.replace("/", "\\"), "`C:\\`"
+            elif _windows(dockerfile, stage):
+                # `\` is the escape character here: `C:\app` would read as `C:app`
+                example, root = "C:/" + name.replace("\\", "/"), "`C:\\`"
             else:
                 example, root = "/" + name, "`/`"
             suggestion = (

@@ -46,8 +46,8 @@ FOCUS_CASES = [
     ),
     (
         "DFS302",
-        "FROM debian:bookworm-slim\nRUN apt-get update \\\n    && curl -fsSL https://x.example/t.tgz \\\n    | tar -xz\n",
-        (3, 8, 4, 14),
+        "FROM debian:bookworm-slim\nRUN apt-get update \\\n    && curl -fsSL https://x.example/t.tar \\\n    | tar -x\n",
+        (3, 8, 4, 13),
     ),
     (
         "DFS305",
