@@ -17,7 +17,7 @@ from the package tables and the build context).
 import enum
 from typing import NamedTuple
 
-from dfslim.edits import append_at_end, cleanup_commands, insert_option, spell
+from dfslim.edits import append_at_end, cleanup_commands, insert_option, spell, spell_call
 from dfslim.effects import (
     UNKNOWN_WORKDIR,
     Caches,
@@ -129,7 +129,7 @@ __all__ = [
     "names_file", "next_in_line", "non_shipping", "normal", "option_value", "package_name",
     "package_names", "packages_kept", "path_below", "pipe_consumer", "pip_cache_saving", "piped_into_shell",
     "posix_shell", "posix_shells", "program_names", "recommends_off", "recommends_saving", "removed_packages", "removes", "resolve_path",
-    "runs_as_root", "setting_matches", "shell_in_effect", "shell_program", "ships", "spell",
+    "runs_as_root", "setting_matches", "shell_in_effect", "shell_program", "ships", "spell", "spell_call",
     "split_words", "stream_use", "subcommand", "substitutions", "tokenize", "tool_action",
     "tool_call", "tool_paths", "trigger_workdirs", "unquote", "unwrap", "url_basename", "url_host",
     "user_in_effect", "workdirs",

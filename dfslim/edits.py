@@ -56,6 +56,17 @@ def spell(text: str, script: Script, words, after: int = -1, option: str = "", l
     return line
 
 
+def spell_call(text: str, script: Script, command, call, option: str = "", limit: int = 120) -> str:
+    """The whole simple command of a tool call as written, its `NAME=value` prefixes and
+    wrappers (`sudo`) kept (`ACCEPT_EULA=Y apt-get install -y msodbcsql17`: without the
+    prefix the copied command stops at the licence prompt), with `option` inserted after
+    the call's action word."""
+    first = call.words[0] if call.words else None
+    lead = next((i for i, word in enumerate(command.words) if word is first or (first and word.start == first.start)), 0)
+    prefix = list(command.assignments) + list(command.words[:lead])
+    return spell(text, script, prefix + list(call.words), len(prefix) + call.index if option else -1, option, limit)
+
+
 def cleanup_commands(offenders) -> str:
     """` && yum clean all && npm cache clean --force`: the clean command of each offender's
     tool, once each, under `sudo` when the offender ran under it; offenders are (command,

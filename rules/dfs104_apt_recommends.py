@@ -64,7 +64,7 @@ from dfslim.api import (
     insert_option,
     package_name,
     recommends_saving,
-    spell,
+    spell_call,
     tool_call,
 )
 from dfslim.regex import lazy_compile
@@ -101,7 +101,7 @@ def check(dockerfile):
         yield Violation(
             instruction,
             "apt also installs the recommended packages",
-            f"write `{spell(dockerfile.text, script, first.words, first.index, FLAG)}`",
+            f"write `{spell_call(dockerfile.text, script, commands[offenders[0]], first, FLAG)}`",
             fix=fix,
             savings_bytes=recommends_saving(dockerfile, instruction, offenders),
             focus=script.span(commands[offenders[0]]),

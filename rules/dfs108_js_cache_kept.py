@@ -36,9 +36,10 @@ For yarn: `RUN yarn install --frozen-lockfile && yarn cache clean`, or
 
 ## Savings
 For an npm install of named packages the build harness measured (`npm install express`:
-3.9 MB, `npm-cache:express`), that measurement; otherwise `npm-cache:default` (11 MB) or
-`yarn-cache:default` (80 MB) of `dfslim/data/savings.json`: the smallest documented
-measurements. dfslim has no package size table for npm yet.
+3.9 MB, `npm-cache:express`), that measurement; for other named packages only (`npm
+install -g pm2`) none, since dfslim has no package size table for npm yet; for a project's
+install (`npm ci`, `npm install`) `npm-cache:default` (11 MB) or `yarn-cache:default`
+(80 MB) of `dfslim/data/savings.json`: the smallest documented measurements.
 
 ## Fix
 Safe: appends ` && npm cache clean --force` or ` && yarn cache clean` to the `RUN`. The yarn
@@ -131,6 +132,10 @@ def _saving(offenders) -> int | None:
         measured = figure("npm-cache:" + "+".join(names))
         if measured is not None:
             return measured
+        if all(call.packages for _command, call in offenders):
+            # only named packages (`npm install -g pm2`): a project's default figure would
+            # overstate them many times over, and no table sizes them
+            return None
     return sum(figure(f"{tool}-cache:default") or 0 for tool in tools) or None
 
 

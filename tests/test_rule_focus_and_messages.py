@@ -304,3 +304,10 @@ def test_dfs201_suggests_the_unprivileged_nginx_image(image, suggested):
     finding = only(f"FROM {image}\nCOPY site /usr/share/nginx/html\n", "DFS201")
     assert finding.suggestion.startswith(f"use {suggested}, which runs as uid 101")
     assert "USER app" not in finding.suggestion
+
+
+def test_dfs104_suggestion_keeps_the_prefixes_of_the_command():
+    # without ACCEPT_EULA=Y the copied command stops at the licence prompt
+    text = "FROM debian:bookworm\nRUN apt-get update && ACCEPT_EULA=Y sudo apt-get install -y msodbcsql17\n"
+    finding = only(text, "DFS104")
+    assert finding.suggestion == "write `ACCEPT_EULA=Y sudo apt-get install --no-install-recommends -y msodbcsql17`"

@@ -257,3 +257,15 @@ def test_dev_groups_of_pyproject_and_pipenv(tmp_path):
 def test_dev_dependencies_nobody_names():
     assert savings_of("FROM python:3.12-slim\nRUN pip install --no-cache-dir -r requirements-dev.txt\n" + SHIP, "DFS117") == [None]
     assert savings_of("FROM node:22-slim\nCOPY package*.json ./\nRUN npm ci && npm cache clean --force\nCMD [\"node\", \"s.js\"]\n", "DFS117") == [None]
+
+
+# ---------------------------------------------------------------------------- DFS108
+
+
+def test_npm_cache_of_a_project_install_and_of_named_packages():
+    node = "FROM node:20-slim\nWORKDIR /app\n"
+    assert savings_of(node + "RUN npm ci\n", "DFS108") == [savings.figure("npm-cache:default")]
+    assert savings_of(node + "RUN npm install express\n", "DFS108") == [savings.figure("npm-cache:express")]
+    # named packages nobody measured: no figure, rather than a whole project's
+    assert savings_of(node + "RUN npm install -g pm2\n", "DFS108") == [None]
+    assert savings_of(node + "RUN npm install -g pm2 && npm ci\n", "DFS108") == [savings.figure("npm-cache:default")]
