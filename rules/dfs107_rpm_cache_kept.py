@@ -29,7 +29,10 @@ rebuilds:
 
 ## Savings
 The measured cache of the tool in `dfslim/data/savings.json` (`rpm-cache:yum`,
-`rpm-cache:dnf`, `zypper-cache`); unknown for microdnf and tdnf.
+`rpm-cache:dnf`, `zypper-cache`); unknown for microdnf and tdnf. Most of it is the
+repositories' metadata, which a later `RUN` of the stage (or of a stage built `FROM` it)
+reuses while an earlier layer keeps it: the figure counts at the first `RUN` that keeps
+the cache, and 0 at the later ones until a `RUN` cleans it.
 
 ## Fix
 Safe: appends the clean command of the same tool to the `RUN`: ` && yum clean all`,
@@ -46,7 +49,7 @@ later in the same `RUN`, or when a cache or tmpfs mount covers the cache folder.
 Only stages that ship: a builder stage's cache never reaches the final image.
 """
 
-from dfslim.api import Fix, Meta, Severity, Violation, append_at_end, caches_kept, cleanup_commands
+from dfslim.api import Fix, Meta, Severity, Violation, append_at_end, caches_kept, cleanup_commands, tool_call
 from dfslim.savings import figure
 
 META = Meta(
@@ -65,10 +68,12 @@ SAVINGS_KEY = {"yum": "rpm-cache:yum", "dnf": "rpm-cache:dnf", "microdnf": "rpm-
 
 
 def check(dockerfile):
+    cached_before = _cached_before(dockerfile)
     for instruction in dockerfile.of("RUN"):
         offenders = caches_kept(dockerfile, instruction, _installs)
         if not offenders:
             continue
+        cached = cached_before.get(instruction.index, frozenset())
         text = cleanup_commands(offenders)
         edit = append_at_end(dockerfile, instruction, text)
         fix = Fix(f"Append `{text.strip()}` to this RUN", (edit,)) if edit else None
@@ -79,9 +84,30 @@ def check(dockerfile):
             f"append `{text.strip()}` to this RUN, or mount a cache: "
             f"`RUN --mount=type=cache,target={first.tool.mount} ...`",
             fix=fix,
-            savings_bytes=_saving({call.name for _command, call in offenders}),
+            savings_bytes=_saving({call.name for _command, call in offenders if call.tool.family not in cached}),
             focus=instruction.script.span(command),
         )
+
+
+def _cached_before(dockerfile) -> dict[int, frozenset[str]]:
+    """For each RUN, by index: the tool families (`rpm`, `zypper`) whose cache an earlier
+    layer of its stage, or of the stages it is built FROM, left and no later RUN cleaned.
+    A RUN installing on top of a kept cache reuses its repository metadata and adds little:
+    the metadata is priced once, at the first RUN that keeps it."""
+    before: dict[int, frozenset[str]] = {}
+    ended: dict[int, frozenset[str]] = {}
+    for stage in dockerfile.stages:
+        present = ended.get(stage.parent, frozenset()) if stage.parent is not None else frozenset()
+        for instruction in stage.instructions:
+            if instruction.keyword != "RUN" or instruction.onbuild:
+                continue
+            before[instruction.index] = present
+            kept = {call.tool.family for _command, call in caches_kept(dockerfile, instruction, _installs)}
+            cleaned = {call.tool.family for call in map(tool_call, instruction.script.commands)
+                       if call is not None and call.tool.family in FAMILIES and call.cleans_cache}
+            present = frozenset((present - cleaned) | kept)
+        ended[stage.index] = present
+    return before
 
 
 def _installs(_index, call) -> bool:

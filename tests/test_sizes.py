@@ -269,3 +269,15 @@ def test_npm_cache_of_a_project_install_and_of_named_packages():
     # named packages nobody measured: no figure, rather than a whole project's
     assert savings_of(node + "RUN npm install -g pm2\n", "DFS108") == [None]
     assert savings_of(node + "RUN npm install -g pm2 && npm ci\n", "DFS108") == [savings.figure("npm-cache:default")]
+
+
+# ---------------------------------------------------------------------------- DFS107
+
+
+def test_rpm_metadata_counts_once_while_a_layer_keeps_it():
+    yum = savings.figure("rpm-cache:yum")
+    text = ("FROM centos:7 AS base\nRUN yum install -y httpd\nRUN yum install -y git\nRUN yum clean all\n"
+            "RUN yum install -y vim\nFROM base AS app\nRUN yum install -y tree\nCMD [\"httpd\"]\n")
+    # the second RUN reuses the first one's metadata; after the clean it is fetched again;
+    # a stage built FROM the first inherits what its last layer keeps
+    assert savings_of(text, "DFS107") == [yum, 0, yum, 0]
