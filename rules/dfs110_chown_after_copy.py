@@ -329,8 +329,47 @@ def _narrow_line(writer, path, flags):
     return f"`{keyword} {added} {context} {path}`"
 
 
+# `# syntax=` values whose frontend reads symbolic `--chmod` modes (Dockerfile 1.14 and later)
+SYMBOLIC_SYNTAX_RE = lazy_compile(r"docker/dockerfile(?:-upstream)?:(?:1|1-labs|labs|1\.(?:1[4-9]|[2-9]\d)(?:[.-].*)?)$")
+SYMBOLIC_CLAUSE_RE = lazy_compile(r"([ugoa]*)([-+=])([rwxX]*)")
+
+
+def _octal(mode: str, base: int = 0o644) -> str | None:
+    """The octal mode a symbolic `chmod` mode gives a file copied with `base` (a context
+    file's usual 644): `+x` -> `755`, `u+x,go-r` -> `700`; None when it is not one."""
+    if not mode or mode[0].isdigit():
+        return None
+    value = base
+    for clause in mode.split(","):
+        match = SYMBOLIC_CLAUSE_RE.fullmatch(clause)
+        if match is None:
+            return None
+        who, operator, perms = match.groups()
+        bits = sum({"r": 4, "w": 2, "x": 1, "X": 1 if value & 0o111 else 0}[p] for p in perms)
+        # no `ugoa`: all, less what the usual umask (022) keeps chmod from setting
+        mask = 0o755 if not who else 0o777 if "a" in who else sum({"u": 0o700, "g": 0o070, "o": 0o007}[w] for w in set(who))
+        spread = bits * 0o111 & mask
+        value = value | spread if operator == "+" else value & ~spread if operator == "-" else (value & ~mask) | spread
+    return f"{value:o}"
+
+
+def _plain_modes(dockerfile, found) -> None:
+    """Where the frontend may not read symbolic modes (no `# syntax=` of 1.14 or later), the
+    chmod of each entry as an octal mode, so the suggested `COPY` builds: when the mode
+    gives a 644 file and a 755 folder the same (`+x` -> `755`); `go-rwx` would leave
+    folders untraversable as `600`, and stays symbolic."""
+    if SYMBOLIC_SYNTAX_RE.search(dockerfile.directives.get("syntax", "").strip()):
+        return
+    for entry in found.values():
+        mode = entry.get("chmod") or ""
+        octal = _octal(mode)
+        if octal is not None and octal == _octal(mode, 0o755):
+            entry["chmod"] = octal
+
+
 def _violation(dockerfile, instruction, writers, found, spelled, users):
     lines, narrow = [], []
+    _plain_modes(dockerfile, found)
     for position, entry in sorted(found.items()):
         writer = writers[position]
         tools = [name for name in ("chown", "chmod") if name in entry]
@@ -356,7 +395,9 @@ def _violation(dockerfile, instruction, writers, found, spelled, users):
         )
         suggestion = f"{suggestion}; {part}" if suggestion else part
     if any(re.search(r"--chmod=(?![0-7]+[ `])", line) for line in lines):
-        suggestion += " (a symbolic `--chmod` needs `# syntax=docker/dockerfile:1.14` or later; octal works everywhere)"
+        suggestion += " (a symbolic `--chmod` needs Dockerfile 1.14 or later, as `# syntax=docker/dockerfile:1` gives)"
+    elif any(entry.get("chmod") for entry in found.values()) and lines:
+        suggestion += " (the octal mode is what the `chmod` gives a file copied as 644 and a folder as 755)"
     first_copy = min(writers[p].instruction.index for p in found)
     if any(user.index > first_copy for user in users) and any(entry.get("chown") for entry in found.values()):
         suggestion += "; create the user before the COPY (`--chown` needs the name in /etc/passwd), or use numeric ids"

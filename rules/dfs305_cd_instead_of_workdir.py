@@ -82,13 +82,21 @@ def check(dockerfile):
         after = first + 1
         while after < len(commands) - 1 and commands[after].before == "||":
             after += 1  # `cd /app || exit 1`: the fallback goes too
-        rest = spell(dockerfile.text, instruction.script, commands[after].words, limit=60)
+        following = commands[after]
+        rest = spell(dockerfile.text, instruction.script, following.assignments + following.words, limit=60)
         more = " && ..." if len(commands) > after + 1 else ""
+        flags = " ".join(f"--{f.name}" + ("" if f.value is None else f"={f.value}") for f in instruction.flags)
+        flags = flags + " " if flags and len(flags) <= 80 else "... " if flags else ""
+        here = cwds.get(instruction.index)
+        if absolute is not None and here is not None and absolute == here:
+            suggestion = f"drop the `cd`: the `WORKDIR` in effect is already `{absolute}`"
+        else:
+            suggestion = (f"use {workdir} before this RUN and drop the `cd`: `RUN {flags}{rest}{more}` "
+                          "(WORKDIR also holds for the instructions after it)")
         yield Violation(
             instruction,
             f"`cd {target}` sets the directory for the rest of the RUN: that is `WORKDIR`'s job",
-            f"use {workdir} before this RUN and drop the `cd`: `RUN {rest}{more}` "
-            "(WORKDIR also holds for the instructions after it)",
+            suggestion,
             focus=(command.start, command.end) if instruction.script.shell_form else None,
         )
 

@@ -42,6 +42,7 @@ from dfslim.api import (
     Severity,
     Violation,
     download,
+    expand,
     shell_in_effect,
     shell_program,
     spell,
@@ -73,7 +74,7 @@ def check(dockerfile):
             fetched = download(command)
             if fetched is None or fetched.tool != "curl":
                 continue
-            if any(option in FAIL for option in fetched.options):
+            if any(option in FAIL for option in fetched.options) or _fails_through_variable(instruction, command):
                 continue
             if any(option in ("-I", "--head") for option in fetched.options):
                 continue
@@ -97,6 +98,21 @@ def check(dockerfile):
             else f"{len(edits)} `curl`s save or pipe downloads without `-f`: an HTTP error page would be used as the file"
         )
         yield Violation(instruction, message, f"add `-f` so an HTTP error fails the build: `{shown[0]}`", fix=fix, focus=focus)
+
+
+def _fails_through_variable(instruction, command) -> bool:
+    """`curl $CURL_OPTIONS URL` with `ENV CURL_OPTIONS="-fSL --retry 5"`: a variable whose
+    known value holds `-f` (alone or among short options) or `--fail`."""
+    for word in unwrap(command)[1:]:
+        if not word.text.startswith("$"):
+            continue
+        value = expand(word.text, instruction.scope)
+        if "$" in value:
+            continue
+        for token in value.split():
+            if token in FAIL or (token.startswith("-") and not token.startswith("--") and "f" in token[1:]):
+                return True
+    return False
 
 
 def _use(command, fetched) -> str | None:

@@ -311,3 +311,26 @@ def test_dfs104_suggestion_keeps_the_prefixes_of_the_command():
     text = "FROM debian:bookworm\nRUN apt-get update && ACCEPT_EULA=Y sudo apt-get install -y msodbcsql17\n"
     finding = only(text, "DFS104")
     assert finding.suggestion == "write `ACCEPT_EULA=Y sudo apt-get install --no-install-recommends -y msodbcsql17`"
+
+
+@pytest.mark.parametrize(("text", "copy"), [
+    # no syntax directive: the frontend may predate symbolic modes, so the octal one
+    ("FROM debian:bookworm-slim\nCOPY start.sh /app/start.sh\nRUN chmod +x /app/start.sh\n",
+     "`COPY --chmod=755 start.sh /app/start.sh`"),
+    # a mode that would differ for folders stays symbolic (600 would lock folders)
+    ("FROM debian:bookworm-slim\nCOPY app /app\nRUN chmod -R go-rwx /app\n", "`COPY --chmod=go-rwx app /app`"),
+    # dockerfile:1 is the newest 1.x, which reads symbolic modes
+    ("# syntax=docker/dockerfile:1\nFROM debian:bookworm-slim\nCOPY start.sh /app/start.sh\nRUN chmod +x /app/start.sh\n",
+     "`COPY --chmod=+x start.sh /app/start.sh`"),
+])
+def test_dfs110_suggests_a_mode_the_builder_reads(text, copy):
+    finding = only(text, "DFS110")
+    assert finding.suggestion.startswith(f"set owner and mode while copying: {copy}")
+
+
+def test_dfs305_keeps_the_run_flags_and_prefixes_and_spots_a_redundant_cd():
+    text = "FROM golang:1.22\nRUN --mount=type=cache,target=/root/.cache cd /src && GOBIN=/build go install .\n"
+    finding = only(text, "DFS305")
+    assert "`RUN --mount=type=cache,target=/root/.cache GOBIN=/build go install .`" in finding.suggestion
+    redundant = only("FROM debian:bookworm-slim\nWORKDIR /srv/data\nRUN cd /srv/data && ls\n", "DFS305")
+    assert redundant.suggestion == "drop the `cd`: the `WORKDIR` in effect is already `/srv/data`"
