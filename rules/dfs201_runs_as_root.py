@@ -112,7 +112,31 @@ def check(dockerfile):
             instruction, user, image = verdict
             found.setdefault(instruction.index, (instruction, user, image, []))[3].append(target)
     for instruction, user, image, targets in found.values():
-        yield _violation(instruction, user, image, tuple(targets))
+        violation = _violation(instruction, user, image, tuple(targets))
+        if any(_lives_under_root(dockerfile, target) for target in targets):
+            violation = violation._replace(suggestion=violation.suggestion + (
+                "; the app lives under `/root` (mode 700), which another user cannot enter: move it "
+                "(to `/opt/app`, say) and `chown` it to that user first"))
+        yield violation
+
+
+def _lives_under_root(dockerfile, target) -> bool:
+    """Whether the image's app sits in root's home: a WORKDIR, a COPY/ADD destination or
+    the command's program under `/root`."""
+    for stage in dockerfile.lineage(target):
+        for instruction in stage.instructions:
+            if instruction.keyword == "WORKDIR":
+                paths = [instruction.args.strip().strip("\"'")]
+            elif instruction.keyword in ("COPY", "ADD"):
+                paths = instruction.args.split()[-1:]
+            elif instruction.keyword in ("CMD", "ENTRYPOINT"):
+                form = instruction.exec_form
+                paths = list(form[:1]) if form else instruction.args.split()[:1]
+            else:
+                continue
+            if any(path == "/root" or path.startswith("/root/") or path.startswith("~/") for path in paths):
+                return True
+    return False
 
 
 class _StageFacts(NamedTuple):

@@ -30,6 +30,10 @@ Installing the `sudo` package (`apt-get install sudo`), `sudo` as an argument (`
 
 from dfslim.api import Meta, Severity, Violation, find_exec, spell, unwrap
 
+# commands that neither write nor need a user: they do not keep a RUN from running as root
+NEUTRAL = frozenset({"cd", "set", "export", "true", ":", "test", "[", "exit"})
+# a `sudo` in front of these adds nothing: they need no privilege
+NO_ROOT_NEEDED = frozenset({"echo", "printf", "true", ":"})
 SUDO_VALUE_OPTIONS = ("-u", "-g", "-C", "-h", "-p", "-U", "-r", "-t", "-D", "--user", "--group")
 
 META = Meta(
@@ -52,8 +56,16 @@ def check(dockerfile):
         user = _user(dockerfile, instruction)
         count = f"{len(found)} commands" if len(found) > 1 else "a command"
         target = _target_user(first)
-        if target:
+        others = [c for c in script.commands if c not in found and c.name not in NEUTRAL]
+        needless = [c for c in found if _without_sudo(c) and _without_sudo(c)[0].text in NO_ROOT_NEEDED]
+        if needless and len(needless) == len(found) and not target:
+            advice = f"`{_without_sudo(needless[0])[0].text}` needs no root"
+        elif target:
             advice = f"run it as `{target}` with `USER {target}` around this RUN (or `gosu {target} ...`)"
+        elif user and others:
+            # the rest of the RUN runs as the user (and writes in its home): only the sudo'd part moves
+            advice = (f"move the commands run with `sudo` into a RUN of their own between `USER root` and "
+                      f"`USER {user}`; the others stay as `{user}`")
         elif user:
             advice = f"put `USER root` before this RUN and `USER {user}` after it"
         elif _base_runs_as_root(dockerfile, instruction):

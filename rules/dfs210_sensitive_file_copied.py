@@ -66,7 +66,10 @@ from __future__ import annotations
 
 import re
 
-from dfslim.api import Meta, Severity, Violation, arg_span, build_context, build_graph, expand, split_words, unquote
+from dfslim.api import (
+    Meta, Severity, Violation, arg_span, build_context, build_graph, copy_paths, expand, resolve_path, split_words, unquote,
+    workdirs,
+)
 from dfslim.context import Pattern, clean, compile_pattern, excluded_by
 from dfslim.regex import lazy_compile
 
@@ -112,12 +115,39 @@ def check(dockerfile):
         stage = dockerfile.stage_of(instruction)
         shipped = graph.ships(stage)
         into = "into the image" if shipped or stage is None else f"into the layers of the builder stage `{stage.label}`"
+        carried = None if shipped or stage is None else _carried_into_image(dockerfile, graph, stage, instruction, destination)
+        if carried is not None:  # a shipped stage copies the builder's folder holding them
+            shipped = True
+            into = (f"into the image through `COPY --from={carried.flag('from')} {' '.join(carried.args.split())}` "
+                    f"(line {carried.line})")
         found = _named(instruction, sources, destination, context, excludes, shipped, into)
         if found is None and context is not None:
             found = _whole_context(instruction, sources, context, excludes, shipped, into)
         if found is not None:
             message, suggestion, source = found
             yield Violation(instruction, message, suggestion, focus=arg_span(instruction, source, dockerfile.escape))
+
+
+def _carried_into_image(dockerfile, graph, builder, instruction, destination):
+    """The `COPY --from=<builder>` of a shipped stage whose source holds the folder this
+    copy writes (`COPY . .` in WORKDIR /app, then `COPY --from=build /app /app`), else None."""
+    written = resolve_path(destination, workdirs(dockerfile).get(instruction.index))
+    if written is None or "<" in written:  # relative to a base image's unknown WORKDIR
+        return None
+    names = {str(builder.index)} | ({builder.name.lower()} if builder.name else set())
+    for stage in dockerfile.stages:
+        if stage.index <= builder.index or not graph.ships(stage):
+            continue
+        for copy in stage.instructions:
+            origin = copy.flag("from") if copy.keyword == "COPY" else None
+            if origin is None or origin.lower() not in names:
+                continue
+            paths = copy_paths(copy)
+            for source in paths[0] if paths else ():
+                root = resolve_path(source, "/")
+                if root is not None and (written == root or written.startswith(root.rstrip("/") + "/")):
+                    return copy
+    return None
 
 
 def _sources(instruction, escape="\\"):

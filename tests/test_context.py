@@ -352,3 +352,17 @@ def test_globs_and_variables_do_not_decide_the_context(tmp_path):
     text = "FROM python:3.12-slim\nARG APP\nCOPY *.txt ${APP} ./\nCOPY . .\n"
     root = make_context(tmp_path / "ctx", files=("app.py",), dockerfile=text)
     assert lines(lint_json(str(root / "Dockerfile"))) == [4]
+
+
+def test_a_builder_folder_a_shipped_stage_copies_is_in_the_image(tmp_path):
+    text = ("FROM golang:1.22 AS build-env\nWORKDIR /app\nCOPY go.mod ./\nCOPY . .\nRUN go build -o server\n"
+            "FROM gcr.io/distroless/base-debian12\nCOPY --from=build-env /app /app\nCMD [\"/app/server\"]\n")
+    root = make_context(tmp_path / "ctx", files=("go.mod", ".git/"), dockerfile=text)
+    (finding,) = lint_json(str(root / "Dockerfile"))["findings"]
+    assert finding["line"] == 4
+    assert "into the image through `COPY --from=build-env /app /app` (line 7)" in finding["message"]
+    assert "`.git`" in finding["message"]
+    # only the built binary crosses: the builder keeps its context to itself
+    narrow = text.replace("COPY --from=build-env /app /app", "COPY --from=build-env /app/server /server")
+    (builder,) = lint_json(str(make_context(tmp_path / "two", files=("go.mod",), dockerfile=narrow) / "Dockerfile"))["findings"]
+    assert "builder stage `build-env`" in builder["message"]

@@ -334,3 +334,23 @@ def test_dfs305_keeps_the_run_flags_and_prefixes_and_spots_a_redundant_cd():
     assert "`RUN --mount=type=cache,target=/root/.cache GOBIN=/build go install .`" in finding.suggestion
     redundant = only("FROM debian:bookworm-slim\nWORKDIR /srv/data\nRUN cd /srv/data && ls\n", "DFS305")
     assert redundant.suggestion == "drop the `cd`: the `WORKDIR` in effect is already `/srv/data`"
+
+
+@pytest.mark.parametrize(("run", "advice"), [
+    ("RUN sudo apt-get update && sudo apt-get install -y curl\n", "put `USER root` before this RUN and `USER app` after it"),
+    # the rest of the RUN writes as app in its home: only the sudo'd part moves
+    ("RUN sudo apt-get install -y curl && mkdir -p ~/.config\n",
+     "move the commands run with `sudo` into a RUN of their own between `USER root` and `USER app`"),
+    ("RUN sudo echo ready && touch ~/.ready\n", "`echo` needs no root"),
+])
+def test_dfs208_advice_fits_the_rest_of_the_run(run, advice):
+    finding = only("FROM ubuntu:22.04\nUSER app\n" + run, "DFS208")
+    assert f"drop `sudo` ({advice}" in finding.suggestion
+
+
+def test_dfs201_says_when_the_app_lives_in_roots_home():
+    # /root is mode 700: the new user could not even enter the WORKDIR
+    text = "FROM python:3.12-slim\nWORKDIR /root/app\nCOPY . .\nCMD [\"python\", \"main.py\"]\n"
+    assert "the app lives under `/root` (mode 700)" in only(text, "DFS201").suggestion
+    elsewhere = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"main.py\"]\n"
+    assert "/root" not in only(elsewhere, "DFS201").suggestion

@@ -159,7 +159,7 @@ def test_a_secret_that_is_a_word_of_its_own_is_masked_where_its_command_is_quote
     """`-p HASH` on a continuation line: the RUN that another rule quotes (joined into one
     line) shows it masked; the same word as a user name elsewhere stays."""
     dockerfile = parse(
-        "FROM debian:12-slim\nRUN useradd -m -p \\\n    s3cretHash app\nRUN echo done\nUSER s3cretHash\nRUN sudo true\n"
+        "FROM debian:12-slim\nRUN useradd -m -p \\\n    s3cretHash app\nRUN echo done\nUSER s3cretHash\nRUN sudo apt-get update\n"
     )
     found = {finding.rule: finding for finding in lint(dockerfile, Settings(select=("all",)).rules())}
     assert "`RUN useradd -m -p s3**** app && echo done`" in found["DFS116"].suggestion
