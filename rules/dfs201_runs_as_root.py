@@ -117,7 +117,27 @@ def check(dockerfile):
             violation = violation._replace(suggestion=violation.suggestion + (
                 "; the app lives under `/root` (mode 700), which another user cannot enter: move it "
                 "(to `/opt/app`, say) and `chown` it to that user first"))
+        ports = sorted({port for target in targets for port in _privileged_ports(dockerfile, target)})
+        if ports and not violation.suggestion.startswith("use `nginxinc/"):
+            shown = ", ".join(str(port) for port in ports[:3])
+            violation = violation._replace(suggestion=violation.suggestion + (
+                f"; it exposes port {shown}: a non-root process binds a port below 1024 only where the runtime "
+                "allows it (Docker does; a Kubernetes pod may not), else move to a port above 1023"))
         yield violation
+
+
+def _privileged_ports(dockerfile, target) -> list[int]:
+    """The ports below 1024 the image's stages EXPOSE (`80`, `443/tcp`; ranges skipped)."""
+    found = []
+    for stage in dockerfile.lineage(target):
+        for instruction in stage.instructions:
+            if instruction.keyword != "EXPOSE":
+                continue
+            for word in expand(instruction.args, instruction.scope).split():
+                number = word.split("/", 1)[0]
+                if number.isdigit() and 0 < int(number) < 1024:
+                    found.append(int(number))
+    return found
 
 
 def _lives_under_root(dockerfile, target) -> bool:

@@ -37,8 +37,7 @@ def check(dockerfile):
         yield Violation(
             unknown[0],
             f"`{unknown[0].keyword}` is not a Dockerfile instruction; the build stops here{more}",
-            "fix the keyword (a typo?), add the missing `#` of a comment, or lint the "
-            "rendered file rather than a template",
+            _unknown_advice(unknown[0].keyword),
         )
     for instruction in dockerfile.instructions:
         if instruction.stage < 0 and instruction.keyword in KNOWN_INSTRUCTIONS and instruction.keyword != "ARG":
@@ -47,3 +46,12 @@ def check(dockerfile):
                 f"`{instruction.keyword}` before the first FROM; only ARG may come before it",
                 "move this instruction after the first `FROM`",
             )
+
+
+def _unknown_advice(keyword: str) -> str:
+    """What most likely put the line there: a merge conflict, a template, else a typo."""
+    if keyword.startswith(("<<<<<<<", "=======", ">>>>>>>", "|||||||")):
+        return "resolve the merge conflict: keep one side and delete the marker lines"
+    if keyword.startswith(("{%", "{{", "<%", "{#")):
+        return "this is a template: lint the file it renders to"
+    return "fix the keyword (a typo?), add the missing `#` of a comment, or lint the rendered file rather than a template"

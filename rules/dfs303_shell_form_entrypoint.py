@@ -134,6 +134,13 @@ def check(dockerfile):
             )
         elif keyword == "ENTRYPOINT" and hands_over:
             message = f"`ENTRYPOINT` in shell form (under {shell}) ignores `CMD` and the arguments of `docker run`"
+        elif custom is None and not windows and len(commands) == 1 and _busybox_sh(dockerfile, instruction):
+            # BusyBox's sh replaces itself with a lone command: it is PID 1, but only thanks to that shell
+            message = (f"`{keyword}` in shell form runs under {shell}: BusyBox's sh runs a lone command in its "
+                       "place, so it is PID 1 here, but a second command or another base's sh (dash) would "
+                       "keep the shell as PID 1")
+            if keyword == "ENTRYPOINT":
+                message += "; `CMD` and `docker run` arguments are ignored"
         else:
             message = f"`{keyword}` in shell form runs under {shell}: the program is not PID 1 and gets no stop signal"
             if keyword == "ENTRYPOINT":
@@ -294,3 +301,12 @@ def _bare_shell(commands) -> bool:
     """`bash`, `/bin/sh -l`: one command, a shell with options only."""
     return (len(commands) == 1 and commands[0].name in BARE_SHELLS
             and all(word.text.startswith("-") for word in commands[0].words[1:]))
+
+
+def _busybox_sh(dockerfile, instruction) -> bool:
+    """Whether the stage's root image is one whose `/bin/sh` is BusyBox ash (alpine, busybox)."""
+    from dfslim.images import lookup
+
+    stage = dockerfile.stage_of(instruction)
+    info = lookup(dockerfile.lineage(stage)[0].base_resolved) if stage is not None else None
+    return info is not None and info.shell == "busybox"

@@ -26,7 +26,9 @@ pins or hashes), `npm ci` with a lockfile, `bundle install` with a `Gemfile.lock
 
 ## What counts as pinned
 - apt: `pkg=version` (a `pkg/release` only picks a distribution release).
-- apk: `pkg=version`, `pkg~version`, `pkg>version`, `pkg<version`.
+- apk: `pkg=version`, `pkg~version`, `pkg>version`, `pkg<version`. The suggestion gives
+  the fuzzy `pkg~version`: Alpine keeps only the newest build of a package in a branch,
+  so an exact pin stops installing when the package is rebuilt.
 - pip: any version specifier (`==`, `~=`, `>=`, `<`, `!=`, `===`) or a direct reference
   (`pkg @ https://...`); requirements files (`-r`) count as pinned, and a constraints file
   (`-c constraints.txt`, `--constraint`, or `PIP_CONSTRAINT`/`UV_CONSTRAINT` set) pins
@@ -64,7 +66,9 @@ ARCHIVE = lazy_compile(r"\.(whl|tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz|zip|de
 CONSTRAINT_OPTIONS = ("-c", "--constraint", "--constraints")
 CONSTRAINT_VARIABLES = ("PIP_CONSTRAINT", "UV_CONSTRAINT")
 SWITCH_VALUES = frozenset({"true", "false"})  # the value of the option before it, not a gem
-PIN_EXAMPLE = {"apt": "{}=<version>", "apk": "{}=<version>", "pip": "{}==<version>", "npm": "{}@<version>", "gem": "{} -v <version>"}
+# apk: a fuzzy pin (`~1.2`): Alpine keeps only the newest build of a package per branch, so
+# an exact `=1.2.3-r0` stops installing at its next rebuild
+PIN_EXAMPLE = {"apt": "{}=<version>", "apk": "{}~<version>", "pip": "{}==<version>", "npm": "{}@<version>", "gem": "{} -v <version>"}
 
 
 def check(dockerfile):
@@ -85,12 +89,15 @@ def check(dockerfile):
             continue
         names = ", ".join(f"`{name}`" for _, name in found[:8]) + (", ..." if len(found) > 8 else "")
         examples = ", ".join(f"`{PIN_EXAMPLE[tool].format(_bare(tool, name))}`" for tool, name in found[:4])
+        examples += ", ..." if len(found) > 4 else ""
         tools = sorted({tool for tool, _ in found})
         extra = ""
         if "pip" in tools:
             extra = " (or install from a requirements file with pinned versions: `pip install -r requirements.txt`)"
         elif "npm" in tools:
             extra = " (or install from `package.json` with a lockfile: `npm ci`)"
+        elif "apk" in tools:
+            extra = " (`~` keeps the version and takes the branch's rebuilds: an exact `=` pin breaks at the next one)"
         yield Violation(
             instruction,
             f"{'package' if len(found) == 1 else 'packages'} installed without a version: {names}",

@@ -354,3 +354,19 @@ def test_dfs201_says_when_the_app_lives_in_roots_home():
     assert "the app lives under `/root` (mode 700)" in only(text, "DFS201").suggestion
     elsewhere = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"main.py\"]\n"
     assert "/root" not in only(elsewhere, "DFS201").suggestion
+
+
+def test_dfs201_warns_of_a_privileged_port():
+    text = "FROM python:3.12-slim\nCOPY . /app\nEXPOSE 80 8080/tcp\nCMD [\"python\", \"/app/main.py\"]\n"
+    assert "it exposes port 80: a non-root process binds a port below 1024 only where" in only(text, "DFS201").suggestion
+    high = text.replace("EXPOSE 80 8080/tcp", "EXPOSE 8080")
+    assert "exposes" not in only(high, "DFS201").suggestion
+
+
+def test_dfs303_is_exact_about_busybox_running_a_lone_command_in_place():
+    lone = only("FROM alpine:3.20\nCMD sleep 10000\n", "DFS303")
+    assert "BusyBox's sh runs a lone command in its place, so it is PID 1 here" in lone.message
+    chain = only("FROM alpine:3.20\nCMD cd /app && ./run\n", "DFS303")
+    assert "the program is not PID 1" in chain.message
+    dash = only("FROM debian:12\nCMD sleep 10000\n", "DFS303")
+    assert "the program is not PID 1" in dash.message
