@@ -95,6 +95,7 @@ from dfslim.api import (
     build_environment,
     build_graph,
     kept_saving,
+    package_name,
     packages_kept,
     spell,
     tool_action,
@@ -171,7 +172,7 @@ def _violation(dockerfile, instruction, left):
     stage = dockerfile.stage_of(instruction)
     base = stage.base_resolved if "$" not in stage.base_resolved else stage.base
     text, script = dockerfile.text, instruction.script
-    build, copy = _build_step(text, script)
+    build, copy = _build_step(text, script, base)
     update = "apt-get update && " if "apt" in tools and any(tool_action(c, "apt") == "update" for c in commands) else ""
     graph = build_graph(dockerfile)
     # builders whose results a stage copies: not a test stage nobody copies from
@@ -187,6 +188,9 @@ def _violation(dockerfile, instruction, left):
             f"`RUN {update}{spell(text, script, unwrap(install), limit=80)}{build}`, then `FROM {base}` and "
             f"`{copy}`"
         )
+        runtime = _runtime_packages(install, left)
+        if runtime:
+            sketch += f" (installing there the run-time packages of this RUN: `{runtime}`)"
     remove = _removal(tools, left, names)
     return Violation(
         instruction,
@@ -197,16 +201,41 @@ def _violation(dockerfile, instruction, left):
     )
 
 
-def _build_step(text, script):
-    """The build step of the sketch, from the RUN's own pip install when it has one."""
+PIP_ITSELF = frozenset({"pip", "setuptools", "wheel"})
+
+
+def _build_step(text, script, base):
+    """The build step of the sketch, from the RUN's own pip install when it has one (not
+    one that only upgrades pip itself): into `/install` for the official `python` images,
+    whose Python lives in /usr/local, else into a virtual environment both stages find at
+    the same path."""
+    from dfslim.images import lookup
+
     for command in script.commands:
         action = tool_call(command)
         if action is not None and action.name == "pip" and action.action == "install":
-            pip = spell(text, script, action.words, after=action.index, option="--prefix=/install", limit=80)
-            return f" && {pip}", "COPY --from=build /install /usr/local"
+            named = {package_name(word.text) for word in action.packages}
+            if named and named <= PIP_ITSELF:
+                continue
+            info = lookup(base)
+            if info is not None and info.family == "python":
+                pip = spell(text, script, action.words, after=action.index, option="--prefix=/install", limit=80)
+                return f" && {pip}", "COPY --from=build /install /usr/local"
+            pip = spell(text, script, action.words[action.index:], limit=70)
+            venv = "python3 -m venv /opt/venv" + (" (with `python3-venv` installed)" if info is None or info.family in ("debian", "ubuntu") else "")
+            return (f" && {venv} && /opt/venv/bin/pip {pip}", "COPY --from=build /opt/venv /opt/venv")
         if command.name == "make" and "install" in command.argv:
             return " && ... && make install DESTDIR=/out", "COPY --from=build /out /"
     return " && <build>", "COPY --from=build <what it built> <where it goes>"
+
+
+def _runtime_packages(install, left) -> str:
+    """The packages the install names besides the build tools, which the final stage needs too."""
+    call = tool_call(install)
+    names = [package_name(word.text) for word in call.packages] if call is not None else []
+    rest = [name for name in dict.fromkeys(names) if name not in left and "$" not in name]
+    shown = " ".join(rest[:8])
+    return shown + (" ..." if len(rest) > 8 else "")
 
 
 def _removal(tools, left, names) -> str:

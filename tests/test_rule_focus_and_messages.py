@@ -370,3 +370,18 @@ def test_dfs303_is_exact_about_busybox_running_a_lone_command_in_place():
     assert "the program is not PID 1" in chain.message
     dash = only("FROM debian:12\nCMD sleep 10000\n", "DFS303")
     assert "the program is not PID 1" in dash.message
+
+
+def test_dfs112_sketch_builds_the_real_step_where_python_lives():
+    official = only(
+        "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libpq5 "
+        "&& pip install --upgrade pip && pip install psycopg2\nCMD [\"python\", \"app.py\"]\n", "DFS112")
+    # the pip upgrade is no build step; the final stage needs the run-time library too
+    assert "pip install --prefix=/install psycopg2" in official.suggestion
+    assert "--prefix=/install --upgrade pip" not in official.suggestion
+    assert "run-time packages of this RUN: `libpq5`" in official.suggestion
+    # Ubuntu's Python is in /usr: /install copied to /usr/local would not be found
+    ubuntu = only(
+        "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y --no-install-recommends gcc python3-pip "
+        "&& pip install psycopg2\nCMD [\"python3\", \"app.py\"]\n", "DFS112")
+    assert "/opt/venv/bin/pip install psycopg2" in ubuntu.suggestion and "COPY --from=build /opt/venv /opt/venv" in ubuntu.suggestion
