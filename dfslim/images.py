@@ -651,12 +651,15 @@ def family_of(reference: str) -> str | None:
     """The family key of ``reference`` ("python", "gcr.io/distroless", ...) without checking the tag."""
     try:
         split = _split(reference)
-        if split is None:
-            return None
-        ref = _resolve_name(_index(), *split)
+        ref = _resolve_name(_index(), *split) if split is not None else None
         return ref.family.name if ref is not None else None
     except Exception:  # pragma: no cover
         return None
+
+
+def tag_of(reference: str) -> str | None:
+    """The tag as written (`nginx:1.27-alpine` -> `1.27-alpine`); None without one, with a digest."""
+    return split[1] if (split := _split(reference)) is not None and split[2] is None else None
 
 
 def resolved_tag(reference: str) -> str | None:
@@ -773,9 +776,7 @@ def _default_user(reference: str) -> str | None:
 
 def _steps_down(reference: str) -> str | None:
     found = _user_entry(reference)
-    if found is None or _user_for_tag(*found) != "root":
-        return None
-    return found[1].get("steps_down")
+    return found[1].get("steps_down") if found is not None and _user_for_tag(*found) == "root" else None
 
 
 def default_user(reference: str) -> str | None:

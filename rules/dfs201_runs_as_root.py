@@ -282,14 +282,14 @@ def _steps_down(root: str, facts) -> bool:
 
 
 def _suggestion(image: str) -> str:
-    from dfslim.images import lookup
+    from dfslim.images import lookup, tag_of
 
     info = lookup(image)
     shell = info.shell if info else None
     if info is not None and info.family == "nginx":
         # nginx's master needs root for port 80, /var/cache/nginx and its pid file: a bare
         # `USER` stops it starting; the unprivileged build moves all three
-        tag = _tag(image)
+        tag = tag_of(image)
         return (f"use `nginxinc/nginx-unprivileged{':' + tag if tag else ''}`, which runs as uid 101 and "
                 "listens on 8080 (its pid file in /tmp)")
     if image.lower() == "scratch" or shell == "none":
@@ -297,11 +297,3 @@ def _suggestion(image: str) -> str:
     if shell == "busybox":
         return "add `RUN addgroup -S app && adduser -S -G app app` and `USER app` before CMD/ENTRYPOINT"
     return "add `RUN useradd --system --uid 10001 --no-create-home app` and `USER app` before CMD/ENTRYPOINT"
-
-
-def _tag(image: str) -> str:
-    """The tag as written (`nginx:1.27-alpine` -> `1.27-alpine`), "" with none or a digest."""
-    if "@" in image:
-        return ""
-    last = image.rsplit("/", 1)[-1]
-    return last.split(":", 1)[1] if ":" in last else ""

@@ -134,19 +134,14 @@ def _carried_into_image(dockerfile, graph, builder, instruction, destination):
     written = resolve_path(destination, workdirs(dockerfile).get(instruction.index))
     if written is None or "<" in written:  # relative to a base image's unknown WORKDIR
         return None
-    names = {str(builder.index)} | ({builder.name.lower()} if builder.name else set())
-    for stage in dockerfile.stages:
-        if stage.index <= builder.index or not graph.ships(stage):
+    for use in graph.users_of(builder):
+        if use.how != "copy" or not graph.ships(dockerfile.stages[use.user]):
             continue
-        for copy in stage.instructions:
-            origin = copy.flag("from") if copy.keyword == "COPY" else None
-            if origin is None or origin.lower() not in names:
-                continue
-            paths = copy_paths(copy)
-            for source in paths[0] if paths else ():
-                root = resolve_path(source, "/")
-                if root is not None and (written == root or written.startswith(root.rstrip("/") + "/")):
-                    return copy
+        paths = copy_paths(use.instruction)
+        for source in paths[0] if paths else ():
+            root = resolve_path(source, "/")
+            if root is not None and (written == root or written.startswith(root.rstrip("/") + "/")):
+                return use.instruction
     return None
 
 
